@@ -1,0 +1,33 @@
+// The native ops (runtime/src/ops/*.rs), the default export of the internal module
+// `uringy:ops`. Only lib/ may import it.
+declare module "uringy:ops" {
+  type Bytes = ArrayBuffer | ArrayBufferView;
+  const ops: {
+    op_crypto_random_fill(view: ArrayBufferView): void;
+    op_io_write_sync(fd: 1 | 2, data: string | Bytes): void;
+    op_loader_require(name: string): Record<string, unknown>;
+    op_process_argv(): string[];
+    op_process_env(): Record<string, string>;
+    op_process_exit(code: number): never;
+    op_process_cwd(): string;
+    op_process_chdir(dir: string): void;
+    op_process_pid(): number;
+    op_process_version(): string;
+    op_test_set_deadline(ms: number): void;
+    op_text_encode(text: string): ArrayBuffer;
+    op_text_encode_into(text: string, dest: Uint8Array): [read: number, written: number];
+    op_text_decode(view: Bytes, encoding: string, fatal: boolean, stripBom: boolean, stream: boolean): [text: string, keep: number];
+    op_text_encoding_name(label: string): string | undefined;
+    op_time_now(): number;
+    op_time_origin(): number;
+    op_timer_start(callback: () => void, ms: number, repeat: boolean): number;
+    op_timer_clear(id: number): void;
+    op_url_parse(input: string, base?: string): UrlParts | undefined;
+    op_url_set(href: string, part: string, value: string): UrlParts;
+    op_util_promise_state(promise: Promise<unknown>): [state: 0 | 1 | 2, value: unknown];
+    op_util_report_uncaught(error: unknown): void;
+  };
+  /** href, protocol, username, password, host, hostname, port, pathname, search, hash, origin */
+  export type UrlParts = [string, string, string, string, string, string, string, string, string, string, string];
+  export default ops;
+}

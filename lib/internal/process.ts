@@ -1,0 +1,52 @@
+// `process`: arguments, environment, directory, exit — what Node programs reach for.
+
+import ops from "uringy:ops";
+import { queueMicrotask } from "./timers.ts";
+
+const { op_process_argv, op_process_env, op_process_exit, op_process_cwd, op_process_chdir, op_process_pid,
+  op_process_version, op_io_write_sync, op_io_isatty } = ops;
+
+let env: Record<string, string> | undefined;
+
+function stream(fd: 1 | 2) {
+  return {
+    fd,
+    get isTTY(): boolean {
+      return op_io_isatty(fd);
+    },
+    write(data: string | Uint8Array): boolean {
+      op_io_write_sync(fd, data);
+      return true;
+    },
+  };
+}
+
+const version = op_process_version();
+
+export const process = {
+  argv: op_process_argv(),
+  /** A snapshot of the environment taken on first use; changes stay in this process. */
+  get env(): Record<string, string> {
+    return (env ??= op_process_env());
+  },
+  set env(value: Record<string, string>) {
+    env = value;
+  },
+  exitCode: undefined as number | undefined,
+  /** Ends the process at once, with `code` or else `process.exitCode` (default 0). */
+  exit(code?: number): never {
+    return op_process_exit(code ?? process.exitCode ?? 0);
+  },
+  pid: op_process_pid(),
+  platform: "linux" as const,
+  arch: "x64" as const,
+  version: `v${version}`,
+  versions: { uringy: version },
+  cwd: (): string => op_process_cwd(),
+  chdir: (dir: string): void => op_process_chdir(String(dir)),
+  nextTick(callback: (...args: unknown[]) => void, ...args: unknown[]): void {
+    queueMicrotask(() => callback(...args));
+  },
+  stdout: stream(1),
+  stderr: stream(2),
+};

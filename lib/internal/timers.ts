@@ -1,0 +1,43 @@
+// setTimeout/setInterval and queueMicrotask. Deadlines live in the runtime's timer queue;
+// an error thrown by a callback is uncaught and ends the program, as in Node.
+
+import ops from "uringy:ops";
+
+const { op_timer_start, op_timer_clear, op_util_report_uncaught } = ops;
+
+type Callback = (...args: unknown[]) => void;
+
+function start(callback: Callback, ms: unknown, args: unknown[], repeat: boolean): number {
+  if (typeof callback !== "function") {
+    throw new TypeError(`The "callback" argument must be a function, received ${callback === null ? "null" : typeof callback}`);
+  }
+  const delay = Number(ms);
+  return op_timer_start(args.length ? () => callback(...args) : callback, delay >= 1 ? delay : 1, repeat);
+}
+
+export function setTimeout(callback: Callback, ms?: number, ...args: unknown[]): number {
+  return start(callback, ms, args, false);
+}
+
+export function setInterval(callback: Callback, ms?: number, ...args: unknown[]): number {
+  return start(callback, ms, args, true);
+}
+
+export function clearTimeout(id?: number): void {
+  if (typeof id === "number") op_timer_clear(id);
+}
+
+export const clearInterval = clearTimeout;
+
+export function queueMicrotask(callback: () => void): void {
+  if (typeof callback !== "function") {
+    throw new TypeError(`The "callback" argument must be a function, received ${typeof callback}`);
+  }
+  Promise.resolve().then(() => {
+    try {
+      callback();
+    } catch (error) {
+      op_util_report_uncaught(error);
+    }
+  });
+}

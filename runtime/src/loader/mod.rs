@@ -1,0 +1,163 @@
+//! The module loader: resolves specifiers ([`resolve`]), reads sources, strips TypeScript
+//! ([`strip`]), and hands quickjs a module — from the embedded standard library ([`stdlib`]),
+//! the native ops, or the file system.
+//!
+//! Every read of user code goes through [`read_source`], the one place a bundle embedded by a
+//! future `uringy compile` would plug in.
+
+pub mod names;
+pub mod resolve;
+pub mod stdlib;
+pub mod strip;
+
+use std::{ffi::CStr, path::Path, ptr::NonNull, rc::Rc};
+
+use rquickjs::{
+    loader::{ImportAttributes, Loader, Resolver},
+    module::Declared,
+    qjs, Ctx, Error, Exception, Module, Object, Result, Value,
+};
+
+use crate::{engine::host::Host, ops};
+
+/// Shared by the resolver and loader halves that rquickjs wants as two objects.
+pub struct ModuleLoader {
+    /// The module `import.meta.main` is true for.
+    main: Rc<str>,
+}
+
+impl ModuleLoader {
+    pub fn new(main: &str) -> Self {
+        ModuleLoader { main: main.into() }
+    }
+
+    pub fn pair(main: &str) -> (Self, Self) {
+        (Self::new(main), Self::new(main))
+    }
+}
+
+impl Resolver for ModuleLoader {
+    fn resolve<'js>(&mut self, ctx: &Ctx<'js>, base: &str, name: &str, _: Option<ImportAttributes<'js>>) -> Result<String> {
+        resolve::resolve(base, name).map_err(|e| throw_with_code(ctx, &e.0, "ERR_MODULE_NOT_FOUND"))
+    }
+}
+
+impl Loader for ModuleLoader {
+    fn load<'js>(&mut self, ctx: &Ctx<'js>, name: &str, _: Option<ImportAttributes<'js>>) -> Result<Module<'js, Declared>> {
+        if name == "uringy:ops" {
+            return Module::declare_def::<ops::OpsModule, _>(ctx.clone(), name);
+        }
+        if name.starts_with("uringy:") {
+            // SAFETY: `load_builtin` returns a module read in this context, or null with an
+            // exception pending.
+            return unsafe { Module::from_load_fn(ctx.clone(), name, load_builtin) };
+        }
+        let source = read_source(Path::new(name)).map_err(|e| {
+            throw_with_code(ctx, &format!("Cannot load module {name}: {e}"), "ERR_MODULE_NOT_FOUND")
+        })?;
+        let code = to_javascript(ctx, name, source)?;
+        let module = Module::declare(ctx.clone(), name, code)?;
+        let meta = module.meta()?;
+        let path = Path::new(name);
+        meta.set("url", file_url(name))?;
+        meta.set("filename", name)?;
+        meta.set("dirname", path.parent().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default())?;
+        meta.set("main", *self.main == *name)?;
+        Ok(module)
+    }
+}
+
+/// Reads a standard-library module from its bytecode and records it in the host, so that
+/// [`builtin_namespace`] can find it.
+unsafe extern "C" fn load_builtin(ctx: *mut qjs::JSContext, name: *const qjs::c_char) -> *mut qjs::JSModuleDef {
+    // SAFETY: quickjs passes a live context and a NUL-terminated module name.
+    let (Some(raw), Ok(name)) = (NonNull::new(ctx), unsafe { CStr::from_ptr(name) }.to_str()) else {
+        return std::ptr::null_mut();
+    };
+    // SAFETY: the context is live for this call.
+    let ctx = unsafe { Ctx::from_raw(raw) };
+    let Some(bytecode) = stdlib::bytecode(name) else {
+        throw_with_code(&ctx, &format!("Cannot find module '{name}'"), "ERR_MODULE_NOT_FOUND");
+        return std::ptr::null_mut();
+    };
+    let flags = (qjs::JS_READ_OBJ_BYTECODE | qjs::JS_READ_OBJ_ROM_DATA) as i32;
+    // SAFETY: the bytes were written by `Module::write` of this same engine version in
+    // build.rs, and are 'static as JS_READ_OBJ_ROM_DATA requires.
+    let value = unsafe { qjs::JS_ReadObject(raw.as_ptr(), bytecode.as_ptr(), bytecode.len() as _, flags) };
+    // SAFETY: reading the tag and pointer of a value just returned.
+    if unsafe { qjs::JS_VALUE_GET_TAG(value) } != qjs::JS_TAG_MODULE {
+        return std::ptr::null_mut();
+    }
+    let module = unsafe { qjs::JS_VALUE_GET_PTR(value) }.cast::<qjs::JSModuleDef>();
+    if let (Some(host), Some(module)) = (ctx.userdata::<Host>(), NonNull::new(module)) {
+        host.builtins.borrow_mut().insert(name.to_owned(), module);
+    }
+    module
+}
+
+/// Loads and evaluates the module `name` on behalf of the runtime itself (no importing module,
+/// so internal built-ins resolve); the promise settles when evaluation has finished.
+pub fn import_as_host<'js>(ctx: &Ctx<'js>, name: &str) -> Result<rquickjs::Promise<'js>> {
+    let name = std::ffi::CString::new(name)?;
+    // SAFETY: both strings are NUL-terminated and outlive the call; the returned value's
+    // reference is ours.
+    let value = unsafe { qjs::JS_LoadModule(ctx.as_raw().as_ptr(), c"".as_ptr(), name.as_ptr()) };
+    // SAFETY: as above; an exception value is turned into Err by the conversion.
+    let value = unsafe { Value::from_raw(ctx.clone(), value) };
+    if value.is_exception() {
+        return Err(Error::Exception);
+    }
+    value.into_promise().ok_or(Error::Exception)
+}
+
+/// The namespace of a standard-library module that has been loaded and evaluated.
+pub fn builtin_namespace<'js>(ctx: &Ctx<'js>, name: &str) -> Option<Object<'js>> {
+    let module = *ctx.userdata::<Host>()?.builtins.borrow().get(name)?;
+    // SAFETY: modules live as long as the runtime; the namespace value is owned by us.
+    let namespace = unsafe { qjs::JS_GetModuleNamespace(ctx.as_raw().as_ptr(), module.as_ptr()) };
+    // SAFETY: a value just returned by the engine, whose reference we take over.
+    unsafe { Value::from_raw(ctx.clone(), namespace) }.into_object()
+}
+
+/// The bytes of the module at `path`.
+pub fn read_source(path: &Path) -> std::io::Result<String> {
+    std::fs::read_to_string(path)
+}
+
+/// What quickjs compiles for the file `name`: TypeScript is stripped, JSON becomes a module
+/// whose default export is the parsed value.
+pub fn to_javascript(ctx: &Ctx<'_>, name: &str, source: String) -> Result<String> {
+    let ext = Path::new(name).extension().and_then(|e| e.to_str()).unwrap_or("");
+    match ext {
+        "json" => Ok(format!("export default JSON.parse({});", js_string_literal(&source))),
+        "js" | "mjs" | "cjs" => Ok(source),
+        // TypeScript is the default: files without an extension and `-e` code may use types.
+        _ => strip::strip_types(name, source).map_err(|errors| {
+            let first = &errors[0];
+            let mut message = format!("{} ({}:{}:{})", first.message, name, first.line, first.column);
+            for more in &errors[1..] {
+                message.push_str(&format!("\n  {} ({}:{}:{})", more.message, name, more.line, more.column));
+            }
+            Exception::throw_syntax(ctx, &message)
+        }),
+    }
+}
+
+pub fn file_url(path: &str) -> String {
+    url::Url::from_file_path(path).map(String::from).unwrap_or_else(|_| path.to_owned())
+}
+
+fn js_string_literal(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_default()
+}
+
+/// Throws an `Error` with `code`, returning the rquickjs error that says one is pending.
+fn throw_with_code(ctx: &Ctx<'_>, message: &str, code: &str) -> Error {
+    match Exception::from_message(ctx.clone(), message) {
+        Ok(err) => {
+            let _ = err.set("code", code);
+            err.throw()
+        }
+        Err(e) => e,
+    }
+}

@@ -1,0 +1,15 @@
+//! `crypto.getRandomValues` and `crypto.randomUUID` draw from the kernel's CSPRNG.
+
+use rquickjs::{Ctx, Exception, Result, Value};
+
+use super::{util::with_bytes_mut, Ops};
+
+pub fn register(ops: &Ops<'_>) -> Result<()> {
+    ops.add("op_crypto_random_fill", op_crypto_random_fill)
+}
+
+/// Fills a view with random bytes, like `getrandom(2)`.
+fn op_crypto_random_fill<'js>(ctx: Ctx<'js>, view: Value<'js>) -> Result<()> {
+    with_bytes_mut(&ctx, &view, |bytes| getrandom::fill(bytes))?
+        .map_err(|e| Exception::throw_internal(&ctx, &format!("getrandom failed: {e}")))
+}

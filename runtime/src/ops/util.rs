@@ -1,0 +1,75 @@
+//! Ops for the engine's own objects: promise state for `console.log`, errors that have no
+//! caller to go to, and byte views shared by other ops.
+
+use rquickjs::{convert::List, promise::PromiseState, qjs, Ctx, Exception, Promise, Result, Value};
+
+use super::Ops;
+use crate::engine::host::host;
+
+pub fn register(ops: &Ops<'_>) -> Result<()> {
+    ops.add("op_util_promise_state", op_util_promise_state)?;
+    ops.add("op_util_report_uncaught", op_util_report_uncaught)
+}
+
+/// `[state, value]` with state 0 pending, 1 fulfilled, 2 rejected; inspect() shows it.
+fn op_util_promise_state<'js>(ctx: Ctx<'js>, promise: Promise<'js>) -> List<(u8, Value<'js>)> {
+    List(match promise.state() {
+        PromiseState::Pending => (0, Value::new_undefined(ctx)),
+        PromiseState::Resolved => {
+            let value = promise.result::<Value>().and_then(|r| r.ok());
+            (1, value.unwrap_or_else(|| Value::new_undefined(ctx.clone())))
+        }
+        PromiseState::Rejected => {
+            let _ = promise.result::<Value>();
+            (2, ctx.catch())
+        }
+    })
+}
+
+/// An error from a callback nobody awaits (queueMicrotask, an event listener): it ends the
+/// program as an uncaught error once the current job returns, as in Node.
+fn op_util_report_uncaught<'js>(ctx: Ctx<'js>, error: Value<'js>) {
+    host(&ctx).set_uncaught(&ctx, error);
+}
+
+/// Runs `f` on the bytes of an ArrayBuffer or any ArrayBuffer view (typed array, DataView).
+/// No JS runs while `f` does, so the memory can be neither freed nor detached meanwhile.
+pub fn with_bytes<'js, R>(ctx: &Ctx<'js>, value: &Value<'js>, f: impl FnOnce(&[u8]) -> R) -> Result<R> {
+    with_bytes_mut(ctx, value, |bytes| f(bytes))
+}
+
+/// As [`with_bytes`], writable.
+pub fn with_bytes_mut<'js, R>(ctx: &Ctx<'js>, value: &Value<'js>, f: impl FnOnce(&mut [u8]) -> R) -> Result<R> {
+    let not_bytes = || Exception::throw_type(ctx, "expected an ArrayBuffer, a TypedArray or a DataView");
+    let object = value.as_object().ok_or_else(not_bytes)?;
+    let (buffer, offset, length) = if is_array_buffer(object.as_value()) {
+        (object.clone().into_value(), 0, usize::MAX)
+    } else {
+        let buffer: Value = object.get("buffer").map_err(|_| not_bytes())?;
+        if !is_array_buffer(&buffer) {
+            return Err(not_bytes());
+        }
+        (buffer, object.get::<_, usize>("byteOffset")?, object.get::<_, usize>("byteLength")?)
+    };
+    let mut size: qjs::size_t = 0;
+    // SAFETY: `buffer` is an ArrayBuffer kept alive by this frame; a detached buffer yields
+    // null with a TypeError pending.
+    let data = unsafe { qjs::JS_GetArrayBuffer(ctx.as_raw().as_ptr(), &mut size, buffer.as_raw()) };
+    if data.is_null() {
+        return Err(rquickjs::Error::Exception);
+    }
+    let size = size as usize;
+    let length = if length == usize::MAX { size } else { length };
+    if offset.checked_add(length).is_none_or(|end| end > size) {
+        return Err(Exception::throw_range(ctx, "view lies outside its ArrayBuffer"));
+    }
+    // SAFETY: the range lies inside the buffer's current memory; no JS runs while the slice
+    // is borrowed, so it can be neither freed, detached nor resized meanwhile.
+    let bytes = unsafe { std::slice::from_raw_parts_mut(data.add(offset), length) };
+    Ok(f(bytes))
+}
+
+fn is_array_buffer(value: &Value<'_>) -> bool {
+    // SAFETY: only inspects the value's class.
+    unsafe { qjs::JS_IsArrayBuffer(value.as_raw()) }
+}
