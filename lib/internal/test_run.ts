@@ -27,7 +27,7 @@ function out(line: string): void {
 /** Called by the runtime for an error no test code caught; true when a test took it. */
 export function onUncaught(error: unknown, timedOut: boolean): boolean {
   if (abortCurrent === undefined) return false;
-  abortCurrent(timedOut ? new Error("timed out: synchronous code ran past the test's time limit") : error);
+  abortCurrent(timedOut ? new TestFailure("timed out: synchronous code ran past the test's time limit") : error);
   return true;
 }
 
@@ -45,7 +45,7 @@ function invoke(fn: Body, timeout: number): Promise<void> {
       else resolve();
     };
     abortCurrent = (error) => settle(error, true);
-    timer = op_timer_start(() => settle(new Error(`timed out after ${timeout} ms`), true), timeout, false);
+    timer = op_timer_start(() => settle(new TestFailure(`timed out after ${timeout} ms`), true), timeout, false);
     op_timer_start(() => {
       op_test_set_deadline(timeout + SYNC_MARGIN_MS);
       let result: unknown;
@@ -76,8 +76,19 @@ function suites(test: TestCase): Suite[] {
   return chain;
 }
 
+/** A failure the runner itself declares (a time limit): its own stack would say nothing. */
+class TestFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.stack = "";
+  }
+}
+
+/** The error, indented, without the runner's own frames. */
 function describe(error: unknown): string {
-  return inspect(error).split("\n").map((line) => "    " + line).join("\n");
+  const text = error instanceof TestFailure ? `${error.message}` : inspect(error);
+  return text.split("\n").filter((line) => !line.includes("(uringy:internal/test_run:"))
+    .map((line) => "    " + line).join("\n");
 }
 
 async function runTest(test: TestCase): Promise<void> {

@@ -17,8 +17,8 @@ struct Totals {
     passed: u64,
     failed: u64,
     skipped: u64,
-    /// Files that ended without a summary (crashed, exited, failed to load).
-    broken: Vec<PathBuf>,
+    /// Files that ended without a summary (crashed, exited, failed to load), and how.
+    broken: Vec<(PathBuf, String)>,
 }
 
 pub fn run_all(paths: &[PathBuf]) -> u8 {
@@ -63,8 +63,8 @@ pub fn run_all(paths: &[PathBuf]) -> u8 {
         let _ = handle.join();
     }
     let totals = totals.lock().unwrap_or_else(|e| e.into_inner());
-    for file in &totals.broken {
-        println!("FAIL {} did not finish its tests (see its output above)", file.display());
+    for (file, how) in &totals.broken {
+        println!("FAIL {}: {how} before reporting its results (see its output above)", file.display());
     }
     let failed = totals.failed + totals.broken.len() as u64;
     let skipped = if totals.skipped > 0 { format!(", {} skipped", totals.skipped) } else { String::new() };
@@ -78,8 +78,7 @@ fn run_file(exe: &Path, file: &Path, totals: &Mutex<Totals>) {
     let output = match output {
         Ok(output) => output,
         Err(e) => {
-            eprintln!("error: cannot run {}: {e}", file.display());
-            totals.broken.push(file.to_path_buf());
+            totals.broken.push((file.to_path_buf(), format!("could not be started ({e})")));
             return;
         }
     };
@@ -92,14 +91,21 @@ fn run_file(exe: &Path, file: &Path, totals: &Mutex<Totals>) {
             None => println!("{line}"),
         }
     }
-    eprint!("{}", String::from_utf8_lossy(&output.stderr));
+    // The file's errors belong in its block, not wherever stderr happens to land.
+    print!("{}", String::from_utf8_lossy(&output.stderr));
     match summary.as_deref() {
         Some(&[passed, failed, skipped]) => {
             totals.passed += passed;
             totals.failed += failed;
             totals.skipped += skipped;
         }
-        _ => totals.broken.push(file.to_path_buf()),
+        _ => {
+            let how = match output.status.code() {
+                Some(code) => format!("exited with status {code}"),
+                None => format!("was killed ({})", output.status),
+            };
+            totals.broken.push((file.to_path_buf(), how));
+        }
     }
 }
 

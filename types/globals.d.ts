@@ -1,0 +1,433 @@
+// The globals Uringy provides on top of the ECMAScript built-ins (API.md, "Globals").
+//
+// Declared here rather than taken from the DOM lib or @types/node, so that the types promise
+// exactly what the runtime has. Constructors are declared the way TypeScript's own libs do it
+// (an interface for instances, a `var` for the constructor), so they are also properties of
+// `globalThis`.
+
+// ---------------------------------------------------------------------------------------------
+// console
+
+interface ConsoleDirOptions {
+  /** How many levels of nested objects to show; `null` for all. Default 2. */
+  depth?: number | null;
+  colors?: boolean;
+  showHidden?: boolean;
+}
+
+interface Console {
+  /** Prints to stdout, formatting objects the way Node's `util.inspect` does. */
+  log(...data: unknown[]): void;
+  /** Same as `log`. */
+  info(...data: unknown[]): void;
+  /** Same as `log`. */
+  debug(...data: unknown[]): void;
+  /** Prints to stderr. */
+  warn(...data: unknown[]): void;
+  /** Prints to stderr. */
+  error(...data: unknown[]): void;
+  /** Prints `Trace: …` and the current stack to stderr. */
+  trace(...data: unknown[]): void;
+  /** Prints an array or object as a table, optionally only the given columns. */
+  table(tabularData: unknown, properties?: readonly string[]): void;
+  /** Starts a timer named `label` (default `"default"`). */
+  time(label?: string): void;
+  /** Prints the timer's elapsed time and stops it. */
+  timeEnd(label?: string): void;
+  /** Prints the timer's elapsed time (and `data`), leaving it running. */
+  timeLog(label?: string, ...data: unknown[]): void;
+  /** Prints how many times `count` was called with `label` (default `"default"`). */
+  count(label?: string): void;
+  countReset(label?: string): void;
+  /** Prints `label`, then indents what follows until `groupEnd`. */
+  group(...label: unknown[]): void;
+  groupEnd(): void;
+  /** Prints one object with the given inspect options. */
+  dir(item?: unknown, options?: ConsoleDirOptions): void;
+  /** Prints `Assertion failed` (and `data`) to stderr when `condition` is falsy; never throws. */
+  assert(condition?: unknown, ...data: unknown[]): void;
+}
+
+declare var console: Console;
+
+// ---------------------------------------------------------------------------------------------
+// Timers and tasks
+
+/**
+ * Calls `callback(...args)` once, after `delay` milliseconds (default 0). In a fiber, the timer
+ * counts as a child of that fiber until it fires or is cleared.
+ */
+declare function setTimeout<TArgs extends unknown[]>(
+  callback: (...args: TArgs) => void,
+  delay?: number,
+  ...args: TArgs
+): number;
+/** Calls `callback(...args)` every `delay` milliseconds until cleared. */
+declare function setInterval<TArgs extends unknown[]>(
+  callback: (...args: TArgs) => void,
+  delay?: number,
+  ...args: TArgs
+): number;
+declare function clearTimeout(id: number | undefined): void;
+declare function clearInterval(id: number | undefined): void;
+/** Runs `callback` after the current task, before any timer. */
+declare function queueMicrotask(callback: () => void): void;
+/** Reports an error the way an uncaught one is reported, without throwing it. */
+declare function reportError(error: unknown): void;
+
+interface StructuredSerializeOptions {
+  transfer?: unknown[];
+}
+
+/** A deep copy made with the structured clone algorithm (throws on functions, symbols, …). */
+declare function structuredClone<T = unknown>(value: T, options?: StructuredSerializeOptions): T;
+
+// ---------------------------------------------------------------------------------------------
+// Base64
+
+/** Decodes a base64 string into a "binary string" (one character per byte). */
+declare function atob(data: string): string;
+/** Encodes a "binary string" (characters up to U+00FF) as base64. */
+declare function btoa(data: string): string;
+
+// ---------------------------------------------------------------------------------------------
+// Text encoding
+
+interface TextEncoderEncodeIntoResult {
+  read: number;
+  written: number;
+}
+
+interface TextEncoder {
+  readonly encoding: "utf-8";
+  /** The UTF-8 bytes of `input`. */
+  encode(input?: string): Uint8Array;
+  /** Writes as much of `source` as fits into `destination`. */
+  encodeInto(source: string, destination: Uint8Array): TextEncoderEncodeIntoResult;
+}
+
+declare var TextEncoder: {
+  prototype: TextEncoder;
+  new (): TextEncoder;
+};
+
+interface TextDecoderOptions {
+  /** Throw a TypeError on malformed input instead of inserting U+FFFD. */
+  fatal?: boolean;
+  /** Keep a byte order mark at the start instead of dropping it. */
+  ignoreBOM?: boolean;
+}
+
+interface TextDecodeOptions {
+  /** More input follows: keep an incomplete sequence at the end for the next call. */
+  stream?: boolean;
+}
+
+type BufferSource = ArrayBufferView | ArrayBuffer;
+type AllowSharedBufferSource = ArrayBufferView | ArrayBuffer | SharedArrayBuffer;
+
+interface TextDecoder {
+  readonly encoding: string;
+  readonly fatal: boolean;
+  readonly ignoreBOM: boolean;
+  decode(input?: AllowSharedBufferSource, options?: TextDecodeOptions): string;
+}
+
+declare var TextDecoder: {
+  prototype: TextDecoder;
+  /** `label` is an encoding name from the WHATWG Encoding standard; default `"utf-8"`. */
+  new (label?: string, options?: TextDecoderOptions): TextDecoder;
+};
+
+// ---------------------------------------------------------------------------------------------
+// URL
+
+interface URL {
+  href: string;
+  readonly origin: string;
+  protocol: string;
+  username: string;
+  password: string;
+  host: string;
+  hostname: string;
+  port: string;
+  pathname: string;
+  search: string;
+  readonly searchParams: URLSearchParams;
+  hash: string;
+  toString(): string;
+  toJSON(): string;
+}
+
+declare var URL: {
+  prototype: URL;
+  /** Parses `url` (relative to `base`, if given); throws a TypeError when it is not valid. */
+  new (url: string | URL, base?: string | URL): URL;
+  /** Whether `new URL(url, base)` would succeed. */
+  canParse(url: string | URL, base?: string | URL): boolean;
+  /** `new URL(url, base)`, or `null` where that would throw. */
+  parse(url: string | URL, base?: string | URL): URL | null;
+};
+
+type URLSearchParamsInit =
+  | string
+  | URLSearchParams
+  | Record<string, string>
+  | Iterable<readonly [string, string]>
+  | readonly (readonly string[])[];
+
+interface URLSearchParams {
+  /** The number of name/value pairs. */
+  readonly size: number;
+  append(name: string, value: string): void;
+  /** Removes every pair named `name` (with `value`: only those with that value). */
+  delete(name: string, value?: string): void;
+  /** The first value named `name`, or `null`. */
+  get(name: string): string | null;
+  getAll(name: string): string[];
+  has(name: string, value?: string): boolean;
+  /** Replaces every pair named `name` with one pair. */
+  set(name: string, value: string): void;
+  /** Sorts the pairs by name, keeping the order of pairs with the same name. */
+  sort(): void;
+  forEach(callback: (value: string, name: string, parent: URLSearchParams) => void, thisArg?: unknown): void;
+  keys(): IterableIterator<string>;
+  values(): IterableIterator<string>;
+  entries(): IterableIterator<[string, string]>;
+  [Symbol.iterator](): IterableIterator<[string, string]>;
+  /** The pairs as `application/x-www-form-urlencoded` (without a leading `?`). */
+  toString(): string;
+}
+
+declare var URLSearchParams: {
+  prototype: URLSearchParams;
+  new (init?: URLSearchParamsInit): URLSearchParams;
+};
+
+// ---------------------------------------------------------------------------------------------
+// performance
+
+interface Performance {
+  /** Milliseconds since `timeOrigin`, from a monotonic clock, with sub-millisecond precision. */
+  now(): number;
+  /** When the process started, in milliseconds since the Unix epoch. */
+  readonly timeOrigin: number;
+}
+
+declare var performance: Performance;
+
+// ---------------------------------------------------------------------------------------------
+// crypto
+
+type IntegerTypedArray =
+  | Int8Array
+  | Uint8Array
+  | Uint8ClampedArray
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | BigInt64Array
+  | BigUint64Array;
+
+interface Crypto {
+  /** Fills `array` with cryptographically strong random values (at most 65536 bytes) and returns it. */
+  getRandomValues<T extends IntegerTypedArray>(array: T): T;
+  /** A random version 4 UUID, such as `"36b8f84d-df4e-4d49-b662-bcde71a8764f"`. */
+  randomUUID(): `${string}-${string}-${string}-${string}-${string}`;
+}
+
+declare var crypto: Crypto;
+
+// ---------------------------------------------------------------------------------------------
+// Events
+
+interface EventInit {
+  bubbles?: boolean;
+  cancelable?: boolean;
+  composed?: boolean;
+}
+
+interface Event {
+  readonly type: string;
+  readonly target: EventTarget | null;
+  readonly currentTarget: EventTarget | null;
+  readonly bubbles: boolean;
+  readonly cancelable: boolean;
+  readonly composed: boolean;
+  readonly defaultPrevented: boolean;
+  readonly eventPhase: number;
+  readonly isTrusted: boolean;
+  /** Milliseconds since `performance.timeOrigin` when the event was made. */
+  readonly timeStamp: number;
+  composedPath(): EventTarget[];
+  preventDefault(): void;
+  stopPropagation(): void;
+  stopImmediatePropagation(): void;
+  readonly NONE: 0;
+  readonly CAPTURING_PHASE: 1;
+  readonly AT_TARGET: 2;
+  readonly BUBBLING_PHASE: 3;
+}
+
+declare var Event: {
+  prototype: Event;
+  new (type: string, eventInitDict?: EventInit): Event;
+  readonly NONE: 0;
+  readonly CAPTURING_PHASE: 1;
+  readonly AT_TARGET: 2;
+  readonly BUBBLING_PHASE: 3;
+};
+
+interface CustomEventInit<T = unknown> extends EventInit {
+  detail?: T;
+}
+
+interface CustomEvent<T = any> extends Event {
+  readonly detail: T;
+}
+
+declare var CustomEvent: {
+  prototype: CustomEvent;
+  new <T>(type: string, eventInitDict?: CustomEventInit<T>): CustomEvent<T>;
+};
+
+interface EventListener {
+  (event: Event): void;
+}
+
+interface EventListenerObject {
+  handleEvent(event: Event): void;
+}
+
+type EventListenerOrEventListenerObject = EventListener | EventListenerObject;
+
+interface EventListenerOptions {
+  capture?: boolean;
+}
+
+interface AddEventListenerOptions extends EventListenerOptions {
+  /** Remove the listener after its first call. */
+  once?: boolean;
+  passive?: boolean;
+  /** Remove the listener when this signal aborts. */
+  signal?: AbortSignal;
+}
+
+interface EventTarget {
+  addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: AddEventListenerOptions | boolean,
+  ): void;
+  removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: EventListenerOptions | boolean,
+  ): void;
+  /** Calls the listeners; `false` if the event is cancelable and one called `preventDefault()`. */
+  dispatchEvent(event: Event): boolean;
+}
+
+declare var EventTarget: {
+  prototype: EventTarget;
+  new (): EventTarget;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Abort
+
+interface AbortSignal extends EventTarget {
+  readonly aborted: boolean;
+  /** Why it was aborted (an `AbortError` DOMException unless a reason was given). */
+  readonly reason: any;
+  onabort: ((this: AbortSignal, event: Event) => unknown) | null;
+  /** Throws `reason` if aborted. */
+  throwIfAborted(): void;
+}
+
+declare var AbortSignal: {
+  prototype: AbortSignal;
+  /** A signal that is already aborted. */
+  abort(reason?: unknown): AbortSignal;
+  /** A signal that aborts with a `TimeoutError` DOMException after `milliseconds`. */
+  timeout(milliseconds: number): AbortSignal;
+  /** A signal that aborts when the first of `signals` does. */
+  any(signals: Iterable<AbortSignal>): AbortSignal;
+};
+
+interface AbortController {
+  readonly signal: AbortSignal;
+  /** Aborts the signal (with `reason`, or an `AbortError` DOMException) and fires its `abort` event. */
+  abort(reason?: unknown): void;
+}
+
+declare var AbortController: {
+  prototype: AbortController;
+  new (): AbortController;
+};
+
+interface DOMException extends Error {
+  /** The legacy numeric code of the name (`ABORT_ERR` is 20), or 0. */
+  readonly code: number;
+  readonly message: string;
+  /** `"AbortError"`, `"TimeoutError"`, `"DataCloneError"`, … */
+  readonly name: string;
+}
+
+declare var DOMException: {
+  prototype: DOMException;
+  new (message?: string, name?: string): DOMException;
+};
+
+// ---------------------------------------------------------------------------------------------
+// process
+
+type ProcessPlatform =
+  | "aix"
+  | "android"
+  | "darwin"
+  | "freebsd"
+  | "haiku"
+  | "linux"
+  | "openbsd"
+  | "sunos"
+  | "win32"
+  | "cygwin"
+  | "netbsd";
+
+interface Process {
+  /** `[path of the uringy executable, path of the main module, ...arguments]`, as in Node. */
+  readonly argv: string[];
+  /** The environment; assigning a property sets the variable for this process and its children. */
+  env: Record<string, string | undefined>;
+  /** Ends the process at once with `code` (default: `exitCode`, else 0). */
+  exit(code?: number): never;
+  /** The status to exit with when the program ends by itself. */
+  exitCode: number | undefined;
+  readonly pid: number;
+  /** Always `"linux"` under Uringy, which runs on io_uring. */
+  readonly platform: ProcessPlatform;
+  /** The current working directory. */
+  cwd(): string;
+  /** Uringy's version, such as `"v0.1.0"`. */
+  readonly version: string;
+  /** Versions of Uringy and its components, by name. */
+  readonly versions: { readonly [name: string]: string };
+}
+
+declare var process: Process;
+
+// ---------------------------------------------------------------------------------------------
+// import.meta
+
+interface ImportMeta {
+  /** The module's URL (`file:///…/main.ts`). */
+  readonly url: string;
+  /** The module's absolute file path. */
+  readonly filename: string;
+  /** The directory holding the module. */
+  readonly dirname: string;
+  /** Whether this module is the program's entry point. */
+  readonly main: boolean;
+}
