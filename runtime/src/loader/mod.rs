@@ -15,6 +15,7 @@ use std::{ffi::CStr, path::Path, ptr::NonNull, rc::Rc};
 use rquickjs::{
     loader::{ImportAttributes, Loader, Resolver},
     module::Declared,
+    object::Property,
     qjs, Ctx, Error, Exception, Module, Object, Result, Value,
 };
 
@@ -38,7 +39,13 @@ impl ModuleLoader {
 
 impl Resolver for ModuleLoader {
     fn resolve<'js>(&mut self, ctx: &Ctx<'js>, base: &str, name: &str, _: Option<ImportAttributes<'js>>) -> Result<String> {
-        resolve::resolve(base, name).map_err(|e| throw_with_code(ctx, &e.0, "ERR_MODULE_NOT_FOUND"))
+        resolve::resolve(base, name).map_err(|e| {
+            let error = throw_with_code(ctx, &e.0, "ERR_MODULE_NOT_FOUND");
+            if let Some((line, column)) = import_position(base, name) {
+                locate_pending(ctx, base, line, column);
+            }
+            error
+        })
     }
 }
 
@@ -134,11 +141,20 @@ pub fn to_javascript(ctx: &Ctx<'_>, name: &str, source: String) -> Result<String
         // TypeScript is the default: files without an extension and `-e` code may use types.
         _ => strip::strip_types(name, source).map_err(|errors| {
             let first = &errors[0];
-            let mut message = format!("{} ({}:{}:{})", first.message, name, first.line, first.column);
-            for more in &errors[1..] {
-                message.push_str(&format!("\n  {} ({}:{}:{})", more.message, name, more.line, more.column));
+            let mut message = first.message.clone();
+            if message.contains("not supported in strip-only mode") {
+                message.push_str(
+                    ". Uringy runs TypeScript by erasing types, as Node does; enum, namespace and \
+                     constructor parameter properties would need code generation (use a const \
+                     object, a module, or explicit fields instead)",
+                );
             }
-            Exception::throw_syntax(ctx, &message)
+            for more in &errors[1..] {
+                message.push_str(&format!("\n  also: {} ({}:{}:{})", more.message, name, more.line, more.column));
+            }
+            let error = Exception::throw_syntax(ctx, &message);
+            locate_pending(ctx, name, first.line, first.column);
+            error
         }),
     }
 }
@@ -149,6 +165,33 @@ pub fn file_url(path: &str) -> String {
 
 fn js_string_literal(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_default()
+}
+
+/// Gives the pending exception the position `file:line:column`, as the engine's own syntax
+/// errors have, so that it is reported with the offending line.
+fn locate_pending<'js>(ctx: &Ctx<'js>, file: &str, line: usize, column: usize) {
+    let error = ctx.catch();
+    if let Some(object) = error.as_object() {
+        let hidden = |key: &str, value: Value<'js>| {
+            let _ = object.prop(key, Property::from(value).writable().configurable());
+        };
+        let string = |text: &str| rquickjs::String::from_str(ctx.clone(), text).map(|s| s.into_value());
+        if let (Ok(stack), Ok(file)) = (string(&format!("    at {file}:{line}:{column}\n")), string(file)) {
+            hidden("stack", stack);
+            hidden("fileName", file);
+            hidden("lineNumber", Value::new_number(ctx.clone(), line as f64));
+            hidden("columnNumber", Value::new_number(ctx.clone(), column as f64));
+        }
+    }
+    ctx.throw(error);
+}
+
+/// Where `base` imports `specifier`: the first line that quotes it (1-based line and column).
+fn import_position(base: &str, specifier: &str) -> Option<(usize, usize)> {
+    let source = read_source(Path::new(base)).ok()?;
+    source.lines().enumerate().find_map(|(i, line)| {
+        ['"', '\''].iter().find_map(|q| line.find(&format!("{q}{specifier}{q}"))).map(|col| (i + 1, col + 1))
+    })
 }
 
 /// Throws an `Error` with `code`, returning the rquickjs error that says one is pending.
