@@ -8,8 +8,8 @@ import {
   decodeBase64,
   encodeBase64Portable,
   decodeBase64Portable,
-} from "../lib/internal/base64.ts";
-import { DOMException } from "../lib/internal/dom_exception.ts";
+} from "uringy:internal/base64";
+import { DOMException } from "uringy:internal/dom_exception";
 
 /** What `fn` throws (failing the test if it throws nothing). */
 function thrown(fn: () => unknown): any {

@@ -10,8 +10,8 @@ import {
   AbortSignal,
   initEventTarget,
   addAbortAlgorithm,
-} from "../lib/internal/events.ts";
-import { DOMException } from "../lib/internal/dom_exception.ts";
+} from "uringy:internal/events";
+import { DOMException } from "uringy:internal/dom_exception";
 
 /** What `fn` throws (failing the test if it throws nothing). */
 function thrown(fn: () => unknown): any {

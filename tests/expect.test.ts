@@ -2,7 +2,7 @@
 // fails (a failing expectation throws an AssertionError, which the outer expect catches).
 
 import { test, expect, describe } from "uringy:test";
-import { AssertionError } from "../lib/internal/expect.ts";
+import { AssertionError } from "uringy:internal/expect";
 
 /** The message of the AssertionError that `fn` throws. */
 function failure(fn: () => void): string {

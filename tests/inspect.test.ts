@@ -1,7 +1,7 @@
 // Expected strings are Node's util.inspect / util.format output (checked
 // against Node 20), except where a test says otherwise.
 import { test, expect, describe } from "uringy:test";
-import { inspect, format, formatWithOptions, setPromiseStateHook } from "../lib/internal/inspect.ts";
+import { inspect, format, formatWithOptions, setPromiseStateHook } from "uringy:internal/inspect";
 
 const lines = (...parts: string[]) => parts.join("\n");
 

@@ -1,9 +1,9 @@
 // structuredClone(): the HTML structured clone algorithm.
 
 import { test, expect, describe } from "uringy:test";
-import { structuredClone, registerPlatformClass } from "../lib/internal/structured_clone.ts";
-import { DOMException } from "../lib/internal/dom_exception.ts";
-import { Event, EventTarget, AbortController } from "../lib/internal/events.ts";
+import { structuredClone, registerPlatformClass } from "uringy:internal/structured_clone";
+import { DOMException } from "uringy:internal/dom_exception";
+import { Event, EventTarget, AbortController } from "uringy:internal/events";
 
 /** What `fn` throws (failing the test if it throws nothing). */
 function thrown(fn: () => unknown): any {

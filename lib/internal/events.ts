@@ -7,6 +7,7 @@
 
 import { DOMException } from "./dom_exception.ts";
 import { registerPlatformClass } from "./structured_clone.ts";
+import { setUnrefTimeout } from "./timers.ts";
 
 // ---------------------------------------------------------------------------
 // Types
@@ -40,7 +41,6 @@ interface HostGlobals {
   performance?: { now(): number };
   reportError?: (error: unknown) => void;
   queueMicrotask?: (callback: () => void) => void;
-  setTimeout?: (callback: () => void, ms: number) => unknown;
 }
 const host = globalThis as unknown as HostGlobals;
 
@@ -731,19 +731,13 @@ function enforceRangeUnsignedLongLong(value: unknown): number {
 // and fire at once when larger; longer waits are chained.
 const MAX_TIMER_DELAY = 2 ** 31 - 1;
 
+/** A pending timeout signal alone does not keep the program running. */
 function setLongTimeout(callback: () => void, ms: number): void {
-  const setTimeout = host.setTimeout;
-  if (typeof setTimeout !== "function") {
-    throw new TypeError("AbortSignal.timeout needs setTimeout, which this runtime lacks");
-  }
   const delay = Math.min(ms, MAX_TIMER_DELAY);
-  const handle = setTimeout(() => {
+  setUnrefTimeout(() => {
     if (ms > delay) setLongTimeout(callback, ms - delay);
     else callback();
   }, delay);
-  // A pending timeout signal alone should not keep the program running.
-  const unref = (handle as { unref?: unknown } | null)?.unref;
-  if (typeof unref === "function") unref.call(handle);
 }
 
 function createDependentSignal(signals: AbortSignal[]): AbortSignal {

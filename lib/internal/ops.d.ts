@@ -5,6 +5,7 @@ declare module "uringy:ops" {
   const ops: {
     op_crypto_random_fill(view: ArrayBufferView): void;
     op_io_write_sync(fd: 1 | 2, data: string | Bytes): void;
+    op_io_isatty(fd: number): boolean;
     op_loader_require(name: string): Record<string, unknown>;
     op_process_argv(): string[];
     op_process_env(): Record<string, string>;
@@ -22,6 +23,7 @@ declare module "uringy:ops" {
     op_time_origin(): number;
     op_timer_start(callback: () => void, ms: number, repeat: boolean): number;
     op_timer_clear(id: number): void;
+    op_timer_unref(id: number): void;
     op_url_parse(input: string, base?: string): UrlParts | undefined;
     op_url_set(href: string, part: string, value: string): UrlParts;
     op_util_promise_state(promise: Promise<unknown>): [state: 0 | 1 | 2, value: unknown];

@@ -10,7 +10,10 @@ use std::{env, path::PathBuf};
 
 use rquickjs::{Context, Ctx, Function, Module, Object, Persistent, Promise, Runtime, Value};
 
-use crate::{loader, uring::Ring};
+use crate::{
+    loader::{self, resolve::Internals},
+    uring::Ring,
+};
 use event_loop::Uncaught;
 use host::{host, Host};
 
@@ -52,10 +55,11 @@ pub fn run(entry: Entry, args: Vec<String>) -> u8 {
         eprintln!("error: cannot create the JavaScript context (out of memory)");
         return 1;
     };
-    let (resolver, module_loader) = loader::ModuleLoader::pair(&main);
+    let is_test = matches!(entry, Entry::Test(_));
+    let internals = if is_test { Internals::ForTests } else { Internals::Hidden };
+    let (resolver, module_loader) = loader::ModuleLoader::pair(&main, internals);
     rt.set_loader(resolver, module_loader);
     rt.set_host_promise_rejection_tracker(Some(Box::new(event_loop::track_rejection)));
-    let is_test = matches!(entry, Entry::Test(_));
     if is_test {
         let deadline = state.deadline.clone();
         rt.set_interrupt_handler(Some(Box::new(move || deadline.get().is_some_and(|d| std::time::Instant::now() >= d))));

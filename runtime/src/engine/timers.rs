@@ -14,6 +14,8 @@ struct Timer {
     deadline: Instant,
     interval: Option<Duration>,
     callback: Callback,
+    /// Whether this timer alone keeps the program running (Node's `ref`).
+    referenced: bool,
 }
 
 #[derive(Default)]
@@ -21,6 +23,7 @@ pub struct Timers {
     last_id: u32,
     queue: BTreeSet<(Instant, u32)>,
     timers: HashMap<u32, Timer>,
+    referenced: usize,
 }
 
 impl Timers {
@@ -29,18 +32,29 @@ impl Timers {
         let id = self.last_id;
         let deadline = Instant::now() + delay;
         self.queue.insert((deadline, id));
-        self.timers.insert(id, Timer { deadline, interval: repeat.then_some(delay), callback });
+        self.timers.insert(id, Timer { deadline, interval: repeat.then_some(delay), callback, referenced: true });
+        self.referenced += 1;
         id
     }
 
     pub fn clear(&mut self, id: u32) {
         if let Some(timer) = self.timers.remove(&id) {
             self.queue.remove(&(timer.deadline, id));
+            self.referenced -= usize::from(timer.referenced);
         }
     }
 
+    /// The timer still fires, but no longer keeps the program running by itself.
+    pub fn unref(&mut self, id: u32) {
+        if let Some(timer) = self.timers.get_mut(&id).filter(|t| t.referenced) {
+            timer.referenced = false;
+            self.referenced -= 1;
+        }
+    }
+
+    /// When the next timer fires, if any timer keeps the program running.
     pub fn next_deadline(&self) -> Option<Instant> {
-        self.queue.first().map(|(deadline, _)| *deadline)
+        (self.referenced > 0).then(|| self.queue.first().map(|(deadline, _)| *deadline)).flatten()
     }
 
     /// The callback of the first timer due at `now`; an interval is re-armed before it runs,
@@ -55,7 +69,11 @@ impl Timers {
                 self.queue.insert((timer.deadline, id));
                 Some(timer.callback.clone())
             }
-            None => self.timers.remove(&id).map(|t| t.callback),
+            None => {
+                let timer = self.timers.remove(&id)?;
+                self.referenced -= usize::from(timer.referenced);
+                Some(timer.callback)
+            }
         }
     }
 
@@ -63,5 +81,47 @@ impl Timers {
     pub fn clear_all(&mut self) {
         self.queue.clear();
         self.timers.clear();
+        self.referenced = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn callback(rt: &rquickjs::Runtime) -> Callback {
+        let ctx = rquickjs::Context::full(rt).unwrap();
+        ctx.with(|ctx| Persistent::save(&ctx, Function::new(ctx.clone(), || ()).unwrap()))
+    }
+
+    #[test]
+    fn unreferenced_timers_fire_only_while_another_keeps_the_loop_alive() {
+        let rt = rquickjs::Runtime::new().unwrap();
+        let mut timers = Timers::default();
+        let weak = timers.start(callback(&rt), Duration::ZERO, false);
+        timers.unref(weak);
+        assert_eq!(timers.next_deadline(), None, "an unreferenced timer alone ends the program");
+        let strong = timers.start(callback(&rt), Duration::from_millis(5), false);
+        assert!(timers.next_deadline().is_some());
+        assert!(timers.take_due(Instant::now()).is_some(), "the unreferenced timer still fires");
+        timers.clear(strong);
+        assert_eq!(timers.next_deadline(), None);
+        timers.clear_all();
+    }
+
+    #[test]
+    fn timers_due_together_fire_in_the_order_they_were_set() {
+        let rt = rquickjs::Runtime::new().unwrap();
+        let mut timers = Timers::default();
+        let first = timers.start(callback(&rt), Duration::ZERO, false);
+        let second = timers.start(callback(&rt), Duration::ZERO, false);
+        assert!(first < second);
+        let later = Instant::now() + Duration::from_millis(1);
+        let order: Vec<u32> = std::iter::from_fn(|| {
+            let (_, id) = *timers.queue.first()?;
+            timers.take_due(later).map(|_| id)
+        })
+        .collect();
+        assert_eq!(order, [first, second]);
     }
 }

@@ -25,21 +25,19 @@ use crate::{engine::host::Host, ops};
 pub struct ModuleLoader {
     /// The module `import.meta.main` is true for.
     main: Rc<str>,
+    internals: resolve::Internals,
 }
 
 impl ModuleLoader {
-    pub fn new(main: &str) -> Self {
-        ModuleLoader { main: main.into() }
-    }
-
-    pub fn pair(main: &str) -> (Self, Self) {
-        (Self::new(main), Self::new(main))
+    pub fn pair(main: &str, internals: resolve::Internals) -> (Self, Self) {
+        let main: Rc<str> = main.into();
+        (ModuleLoader { main: main.clone(), internals }, ModuleLoader { main, internals })
     }
 }
 
 impl Resolver for ModuleLoader {
     fn resolve<'js>(&mut self, ctx: &Ctx<'js>, base: &str, name: &str, _: Option<ImportAttributes<'js>>) -> Result<String> {
-        resolve::resolve(base, name).map_err(|e| {
+        resolve::resolve(base, name, self.internals).map_err(|e| {
             let error = throw_with_code(ctx, &e.0, "ERR_MODULE_NOT_FOUND");
             if let Some((line, column)) = import_position(base, name) {
                 locate_pending(ctx, base, line, column);

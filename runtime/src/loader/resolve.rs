@@ -22,14 +22,24 @@ pub struct ResolveError(pub String);
 const CONDITIONS: &[&str] = &["uringy", "import", "module", "default"];
 const EXTENSIONS: &[&str] = &["ts", "mts", "js", "mjs", "json"];
 
+/// Who may import the standard library's internal modules (`uringy:internal/*`).
+#[derive(Clone, Copy, PartialEq)]
+pub enum Internals {
+    /// Only the standard library and the runtime itself.
+    Hidden,
+    /// Also test files run by `uringy test`, so the runtime's own tests can reach the exact
+    /// modules the binary embeds. They are not API; `uringy:ops` stays hidden regardless.
+    ForTests,
+}
+
 /// Resolves `specifier` imported by the module named `base`.
-pub fn resolve(base: &str, specifier: &str) -> Result<String, ResolveError> {
+pub fn resolve(base: &str, specifier: &str, internals: Internals) -> Result<String, ResolveError> {
     if let Some(name) = specifier.strip_prefix("uringy:") {
-        return builtin(base, name, specifier);
+        return builtin(base, name, specifier, internals);
     }
     if base.starts_with("uringy:") && specifier.starts_with('.') {
         let name = builtin_relative(base, specifier);
-        return builtin(base, &name["uringy:".len()..], specifier);
+        return builtin(base, &name["uringy:".len()..], specifier, internals);
     }
     if specifier.starts_with("node:") {
         return Err(ResolveError(format!(
@@ -55,10 +65,10 @@ pub fn resolve(base: &str, specifier: &str) -> Result<String, ResolveError> {
 
 /// `uringy:NAME`. Internal modules are reachable only from the standard library and from the
 /// runtime itself (whose imports have no importing module, `base` "").
-fn builtin(base: &str, name: &str, specifier: &str) -> Result<String, ResolveError> {
-    let internal = name == "ops" || name.starts_with("internal/");
+fn builtin(base: &str, name: &str, specifier: &str, internals: Internals) -> Result<String, ResolveError> {
     let trusted = base.is_empty() || base.starts_with("uringy:");
-    if internal && !trusted || stdlib::bytecode(&format!("uringy:{name}")).is_none() && name != "ops" {
+    let hidden = name == "ops" || name.starts_with("internal/") && internals == Internals::Hidden;
+    if hidden && !trusted || stdlib::bytecode(&format!("uringy:{name}")).is_none() && name != "ops" {
         return Err(ResolveError(format!("Cannot find module '{specifier}' imported from {base}: no such built-in module")));
     }
     Ok(format!("uringy:{name}"))
@@ -236,19 +246,19 @@ mod tests {
         let dir = tree(&[("app.ts", ""), ("lib/util.ts", ""), ("lib/index.ts", "")]);
         let base = dir.join("app.ts").display().to_string();
         let util = dir.join("lib/util.ts").display().to_string();
-        assert_eq!(resolve(&base, "./lib/util.ts").unwrap(), util);
-        assert_eq!(resolve(&base, "./lib/util.js").unwrap(), util);
-        assert_eq!(resolve(&base, "./lib/util").unwrap(), util);
-        assert_eq!(resolve(&base, "./lib").unwrap(), dir.join("lib/index.ts").display().to_string());
+        assert_eq!(resolve(&base, "./lib/util.ts", Internals::Hidden).unwrap(), util);
+        assert_eq!(resolve(&base, "./lib/util.js", Internals::Hidden).unwrap(), util);
+        assert_eq!(resolve(&base, "./lib/util", Internals::Hidden).unwrap(), util);
+        assert_eq!(resolve(&base, "./lib", Internals::Hidden).unwrap(), dir.join("lib/index.ts").display().to_string());
     }
 
     #[test]
     fn missing_modules_name_the_specifier_and_the_importer() {
         let dir = tree(&[("main.ts", "")]);
         let base = dir.join("main.ts").display().to_string();
-        let err = resolve(&base, "./nope.ts").unwrap_err().0;
+        let err = resolve(&base, "./nope.ts", Internals::Hidden).unwrap_err().0;
         assert!(err.contains("'./nope.ts'") && err.contains(&base), "{err}");
-        let err = resolve(&base, "left-pad").unwrap_err().0;
+        let err = resolve(&base, "left-pad", Internals::Hidden).unwrap_err().0;
         assert!(err.contains("Cannot find package 'left-pad'") && err.contains("node_modules"), "{err}");
     }
 
@@ -263,17 +273,19 @@ mod tests {
             ("node_modules/@s/m/m.js", ""),
         ]);
         let base = dir.join("x.ts").display().to_string();
-        assert!(resolve(&base, "pkg").unwrap().ends_with("node_modules/pkg/e.mjs"));
-        assert!(resolve(&base, "pkg/feat/a").unwrap().ends_with("node_modules/pkg/src/a.js"));
-        assert!(resolve(&base, "pkg/hidden").unwrap_err().0.contains("not exported"));
-        assert!(resolve(&base, "@s/m").unwrap().ends_with("node_modules/@s/m/m.js"));
+        assert!(resolve(&base, "pkg", Internals::Hidden).unwrap().ends_with("node_modules/pkg/e.mjs"));
+        assert!(resolve(&base, "pkg/feat/a", Internals::Hidden).unwrap().ends_with("node_modules/pkg/src/a.js"));
+        assert!(resolve(&base, "pkg/hidden", Internals::Hidden).unwrap_err().0.contains("not exported"));
+        assert!(resolve(&base, "@s/m", Internals::Hidden).unwrap().ends_with("node_modules/@s/m/m.js"));
     }
 
     #[test]
     fn internal_builtins_are_only_reachable_from_the_standard_library() {
-        assert!(resolve("/app.ts", "uringy:ops").is_err());
-        assert!(resolve("/app.ts", "uringy:internal/bootstrap").is_err());
-        assert_eq!(resolve("uringy:internal/bootstrap", "./console.ts").unwrap(), "uringy:internal/console");
-        assert!(resolve("/app.ts", "uringy:nonexistent").is_err());
+        assert!(resolve("/app.ts", "uringy:ops", Internals::Hidden).is_err());
+        assert!(resolve("/app.ts", "uringy:internal/bootstrap", Internals::Hidden).is_err());
+        assert_eq!(resolve("uringy:internal/bootstrap", "./console.ts", Internals::Hidden).unwrap(), "uringy:internal/console");
+        assert!(resolve("/app.ts", "uringy:nonexistent", Internals::Hidden).is_err());
+        assert!(resolve("/x.test.ts", "uringy:internal/bootstrap", Internals::ForTests).is_ok());
+        assert!(resolve("/x.test.ts", "uringy:ops", Internals::ForTests).is_err());
     }
 }

@@ -11,7 +11,8 @@ pub fn register(ops: &Ops<'_>) -> Result<()> {
     ops.add("op_time_now", op_time_now)?;
     ops.add("op_time_origin", op_time_origin)?;
     ops.add("op_timer_start", op_timer_start)?;
-    ops.add("op_timer_clear", op_timer_clear)
+    ops.add("op_timer_clear", op_timer_clear)?;
+    ops.add("op_timer_unref", op_timer_unref)
 }
 
 /// Milliseconds since the runtime started, from the monotonic clock.
@@ -34,4 +35,9 @@ fn op_timer_start<'js>(ctx: Ctx<'js>, callback: Function<'js>, ms: f64, repeat: 
 
 fn op_timer_clear(ctx: Ctx<'_>, id: u32) {
     host(&ctx).timers.borrow_mut().clear(id);
+}
+
+/// The timer no longer keeps the program running by itself (Node's `timeout.unref()`).
+fn op_timer_unref(ctx: Ctx<'_>, id: u32) {
+    host(&ctx).timers.borrow_mut().unref(id);
 }

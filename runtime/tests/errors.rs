@@ -1,0 +1,120 @@
+//! Errors reaching the top: what is printed, where it points, and the exit status.
+
+mod common;
+
+use common::{run_source, uringy_in, TempDir};
+
+#[test]
+fn an_uncaught_error_prints_name_message_stack_and_exits_1() {
+    let source = "function inner(x: number): never {\n  throw new TypeError('bad ' + x);\n}\nfunction outer() { inner(1); }\nouter();\n";
+    let (dir, run) = run_source("app.ts", source, &[]);
+    let file = dir.path().join("app.ts").display().to_string();
+    assert_eq!(run.status, 1);
+    assert!(run.stderr.contains("Uncaught TypeError: bad 1"), "{}", run.stderr);
+    assert!(run.stderr.contains(&format!("at inner ({file}:2:")), "{}", run.stderr);
+    assert!(run.stderr.contains(&format!("at outer ({file}:4:")), "{}", run.stderr);
+    // The offending line is shown with a caret under the position.
+    assert!(run.stderr.contains("  throw new TypeError('bad ' + x);\n"), "{}", run.stderr);
+}
+
+/// Type stripping keeps every position: a typed file reports the line and column that the
+/// same code, with its types blanked out, reports as plain JavaScript.
+#[test]
+fn typescript_positions_are_the_positions_of_the_source_as_written() {
+    let typed = "type Id = string;\ninterface P { id: Id }\nconst p: P = { id: 'x' as Id };\nfunction make(): Error { return new Error(p.id as string); }\nconsole.log(make().stack);\n";
+    let plain = "\n\nconst p    = { id: 'x'       };\nfunction make()        { return new Error(p.id          ); }\nconsole.log(make().stack);\n";
+    let (_a, ts) = run_source("app.ts", typed, &[]);
+    let (_b, js) = run_source("app.js", plain, &[]);
+    let frames = |out: &str, ext: &str| out.replace(&format!("app.{ext}"), "app");
+    assert!(ts.stdout.contains("app.ts:4:"), "{}", ts.stdout);
+    assert_eq!(frames(&ts.stdout, "ts").lines().map(|l| l.rsplit('/').next().unwrap().to_owned()).collect::<Vec<_>>(),
+        frames(&js.stdout, "js").lines().map(|l| l.rsplit('/').next().unwrap().to_owned()).collect::<Vec<_>>());
+}
+
+#[test]
+fn a_syntax_error_prints_file_line_column_and_the_line() {
+    let (dir, run) = run_source("bad.js", "const a = 1;\nconst b = (;\n", &[]);
+    assert_eq!(run.status, 1);
+    let file = dir.path().join("bad.js").display().to_string();
+    assert!(run.stderr.starts_with(&format!("{file}:2:12\nconst b = (;\n           ^\n")), "{}", run.stderr);
+    assert!(run.stderr.contains("SyntaxError"), "{}", run.stderr);
+}
+
+#[test]
+fn a_typescript_syntax_error_prints_file_line_column_and_the_line() {
+    let (dir, run) = run_source("bad.ts", "let ok: number = 1;\nlet no: = 2;\n", &[]);
+    assert_eq!(run.status, 1);
+    let file = dir.path().join("bad.ts").display().to_string();
+    assert!(run.stderr.starts_with(&format!("{file}:2:")), "{}", run.stderr);
+    assert!(run.stderr.contains("let no: = 2;") && run.stderr.contains("SyntaxError"), "{}", run.stderr);
+}
+
+#[test]
+fn enum_and_namespace_are_refused_with_their_position_and_why() {
+    for (source, line) in [("const a = 1;\nenum Color { Red }\n", 2), ("namespace N { export const x = 1 }\n", 1)] {
+        let (dir, run) = run_source("e.ts", source, &[]);
+        let file = dir.path().join("e.ts").display().to_string();
+        assert_eq!(run.status, 1);
+        assert!(run.stderr.starts_with(&format!("{file}:{line}:1\n")), "{}", run.stderr);
+        assert!(run.stderr.contains("erasing types"), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn a_missing_entry_file_says_what_was_looked_for() {
+    let dir = TempDir::new();
+    let run = uringy_in(dir.path(), &["nope.ts"]);
+    assert_eq!(run.status, 1);
+    assert!(run.stderr.contains(&dir.path().join("nope.ts").display().to_string()), "{}", run.stderr);
+    assert!(run.stderr.contains("not found"), "{}", run.stderr);
+}
+
+#[test]
+fn a_missing_import_names_the_specifier_the_importer_and_the_line() {
+    let (dir, run) = run_source("main.ts", "const x = 1;\nimport { y } from './gone.ts';\n", &[]);
+    let file = dir.path().join("main.ts").display().to_string();
+    assert_eq!(run.status, 1);
+    assert!(run.stderr.contains(&format!("Cannot find module './gone.ts' imported from {file}")), "{}", run.stderr);
+    assert!(run.stderr.starts_with(&format!("{file}:2:19\n")), "{}", run.stderr);
+}
+
+#[test]
+fn an_unhandled_rejection_is_printed_and_exits_1() {
+    let (_dir, run) = run_source("r.ts", "Promise.reject(new RangeError('nope'));\nsetTimeout(() => console.log('not reached'), 50);\n", &[]);
+    assert_eq!(run.status, 1);
+    assert!(run.stderr.contains("Uncaught (in promise) RangeError: nope"), "{}", run.stderr);
+    assert_eq!(run.stdout, "");
+}
+
+#[test]
+fn a_rejection_handled_in_the_same_turn_is_not_reported() {
+    let (_dir, run) = run_source("h.ts", "const p = Promise.reject(new Error('x'));\nawait null;\np.catch(() => console.log('handled'));\n", &[]);
+    assert_eq!((run.status, run.stdout.as_str()), (0, "handled\n"), "{}", run.stderr);
+}
+
+#[test]
+fn an_error_thrown_by_a_timer_callback_is_uncaught() {
+    let (_dir, run) = run_source("t.ts", "setTimeout(() => { throw new Error('late'); }, 1);\n", &[]);
+    assert_eq!(run.status, 1);
+    assert!(run.stderr.contains("Uncaught Error: late"), "{}", run.stderr);
+}
+
+#[test]
+fn an_error_thrown_by_a_microtask_is_uncaught() {
+    let (_dir, run) = run_source("m.ts", "queueMicrotask(() => { throw new Error('micro'); });\n", &[]);
+    assert_eq!(run.status, 1);
+    assert!(run.stderr.contains("Uncaught Error: micro"), "{}", run.stderr);
+}
+
+#[test]
+fn thrown_non_errors_are_printed_as_values() {
+    let (_dir, run) = run_source("v.js", "throw { code: 42 };\n", &[]);
+    assert_eq!(run.status, 1);
+    assert!(run.stderr.contains("Uncaught { code: 42 }"), "{}", run.stderr);
+}
+
+#[test]
+fn errors_keep_their_properties_and_cause_when_printed() {
+    let (_dir, run) = run_source("c.js", "const e = new Error('outer', { cause: new Error('inner') });\ne.code = 'E_X';\nthrow e;\n", &[]);
+    assert!(run.stderr.contains("code: 'E_X'") && run.stderr.contains("[cause]: Error: inner"), "{}", run.stderr);
+}
