@@ -77,8 +77,7 @@ fn collect(root: &Path, dir: &Path, into: &mut Vec<(String, PathBuf)>) {
 fn strip(path: &Path) -> String {
     let source = fs::read_to_string(path).unwrap();
     strip::strip_types(&path.display().to_string(), source).unwrap_or_else(|errors| {
-        let text: Vec<String> =
-            errors.iter().map(|e| format!("{}:{}: {}", e.line, e.column, e.message)).collect();
+        let text: Vec<String> = errors.iter().map(|e| format!("{}:{}: {}", e.line, e.column, e.message)).collect();
         fail(path, &text.join("\n"))
     })
 }
@@ -99,7 +98,13 @@ fn fail(path: &Path, message: &str) -> ! {
 struct LibResolver;
 
 impl Resolver for LibResolver {
-    fn resolve<'js>(&mut self, _: &Ctx<'js>, base: &str, name: &str, _: Option<ImportAttributes<'js>>) -> Result<String> {
+    fn resolve<'js>(
+        &mut self,
+        _: &Ctx<'js>,
+        base: &str,
+        name: &str,
+        _: Option<ImportAttributes<'js>>,
+    ) -> Result<String> {
         Ok(if name.starts_with('.') { names::builtin_relative(base, name) } else { name.to_owned() })
     }
 }
@@ -107,7 +112,12 @@ impl Resolver for LibResolver {
 struct LibLoader(PathBuf);
 
 impl Loader for LibLoader {
-    fn load<'js>(&mut self, ctx: &Ctx<'js>, name: &str, _: Option<ImportAttributes<'js>>) -> Result<Module<'js, Declared>> {
+    fn load<'js>(
+        &mut self,
+        ctx: &Ctx<'js>,
+        name: &str,
+        _: Option<ImportAttributes<'js>>,
+    ) -> Result<Module<'js, Declared>> {
         if name == "uringy:ops" {
             return Module::declare_def::<OpsStandIn, _>(ctx.clone(), name);
         }

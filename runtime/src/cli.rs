@@ -22,11 +22,21 @@ Options:
 /// What the user asked for.
 #[derive(Debug)]
 pub enum Command {
-    Run { file: PathBuf, args: Vec<String> },
-    Eval { code: String, args: Vec<String> },
-    Test { paths: Vec<PathBuf> },
+    Run {
+        file: PathBuf,
+        args: Vec<String>,
+    },
+    Eval {
+        code: String,
+        args: Vec<String>,
+    },
+    Test {
+        paths: Vec<PathBuf>,
+    },
     /// Internal: runs one test file and reports to the parent `uringy test`.
-    TestChild { file: PathBuf },
+    TestChild {
+        file: PathBuf,
+    },
     Help,
     Version,
 }
@@ -93,7 +103,10 @@ fn rest(parser: &mut Parser) -> Result<Vec<String>, String> {
 pub fn run(command: Command) -> u8 {
     match command {
         Command::Help => {
-            println!("uringy {} — JavaScript and TypeScript on fibers and io_uring\n\n{USAGE}", env!("CARGO_PKG_VERSION"));
+            println!(
+                "uringy {} — JavaScript and TypeScript on fibers and io_uring\n\n{USAGE}",
+                env!("CARGO_PKG_VERSION")
+            );
             0
         }
         Command::Version => {

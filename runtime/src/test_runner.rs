@@ -36,7 +36,10 @@ pub fn run_all(paths: &[PathBuf]) -> u8 {
     }
     files.sort();
     if files.is_empty() {
-        eprintln!("error: no test files (*.test.ts, *.test.js, …) found in {}", roots.iter().map(|r| r.display().to_string()).collect::<Vec<_>>().join(", "));
+        eprintln!(
+            "error: no test files (*.test.ts, *.test.js, …) found in {}",
+            roots.iter().map(|r| r.display().to_string()).collect::<Vec<_>>().join(", ")
+        );
         return 1;
     }
     let exe = match std::env::current_exe() {
@@ -87,7 +90,9 @@ fn run_file(exe: &Path, file: &Path, totals: &Mutex<Totals>) {
     println!("{}", file.display());
     for line in stdout.lines() {
         match line.strip_prefix(SUMMARY_TAG) {
-            Some(counts) => summary = Some(counts.split(' ').map(|n| n.parse::<u64>().unwrap_or(0)).collect::<Vec<_>>()),
+            Some(counts) => {
+                summary = Some(counts.split(' ').map(|n| n.parse::<u64>().unwrap_or(0)).collect::<Vec<_>>())
+            }
             None => println!("{line}"),
         }
     }

@@ -19,7 +19,11 @@ fn a_typescript_file_runs_and_receives_its_arguments() {
 #[test]
 fn run_subcommand_runs_js_mjs_and_mts_files() {
     let dir = TempDir::new();
-    for (name, source) in [("a.js", "console.log('js')"), ("b.mjs", "console.log('mjs')"), ("c.mts", "const x: string = 'mts'; console.log(x)")] {
+    for (name, source) in [
+        ("a.js", "console.log('js')"),
+        ("b.mjs", "console.log('mjs')"),
+        ("c.mts", "const x: string = 'mts'; console.log(x)"),
+    ] {
         dir.write(name, source);
         let run = uringy_in(dir.path(), &["run", name]);
         assert_eq!((run.status, run.stdout.trim()), (0, name.split('.').nth(1).unwrap()), "{}", run.stderr);
@@ -65,7 +69,8 @@ fn process_exit_ends_at_once_with_its_status() {
 
 #[test]
 fn process_exit_code_sets_the_status_when_the_program_ends() {
-    let (_dir, run) = run_source("code.ts", "process.exitCode = 3;\nsetTimeout(() => console.log('still ran'), 5);\n", &[]);
+    let (_dir, run) =
+        run_source("code.ts", "process.exitCode = 3;\nsetTimeout(() => console.log('still ran'), 5);\n", &[]);
     assert_eq!((run.status, run.stdout.as_str()), (3, "still ran\n"));
 }
 
@@ -89,13 +94,17 @@ fn a_top_level_await_that_never_settles_is_reported() {
 #[test]
 fn the_binary_needs_no_files_besides_itself() {
     // Run from the filesystem root: the standard library is inside the executable.
-    let run = uringy_in(std::path::Path::new("/"), &["-e", "console.log(new URL('http://a/b').pathname, typeof structuredClone)"]);
+    let run = uringy_in(
+        std::path::Path::new("/"),
+        &["-e", "console.log(new URL('http://a/b').pathname, typeof structuredClone)"],
+    );
     assert_eq!((run.status, run.stdout.as_str()), (0, "/b function\n"), "{}", run.stderr);
 }
 
 #[test]
 fn console_writes_log_to_stdout_and_error_to_stderr() {
-    let (_dir, run) = run_source("c.ts", "console.log('out', 1);\nconsole.error('err', { a: 1 });\nconsole.warn('warn');\n", &[]);
+    let (_dir, run) =
+        run_source("c.ts", "console.log('out', 1);\nconsole.error('err', { a: 1 });\nconsole.warn('warn');\n", &[]);
     assert_eq!(run.stdout, "out 1\n");
     assert_eq!(run.stderr, "err { a: 1 }\nwarn\n");
 }
@@ -125,7 +134,8 @@ console.log(function named() {}, class K {});
 
 #[test]
 fn console_prints_errors_with_their_stack() {
-    let (dir, run) = run_source("e.ts", "function boom(): Error {\n  return new Error('bad');\n}\nconsole.log(boom());\n", &[]);
+    let (dir, run) =
+        run_source("e.ts", "function boom(): Error {\n  return new Error('bad');\n}\nconsole.log(boom());\n", &[]);
     let file = dir.path().join("e.ts").display().to_string();
     assert!(run.stdout.starts_with("Error: bad\n    at boom ("), "{}", run.stdout);
     assert!(run.stdout.contains(&format!("{file}:2:14)")), "{}", run.stdout);

@@ -27,8 +27,10 @@ fn typescript_positions_are_the_positions_of_the_source_as_written() {
     let (_b, js) = run_source("app.js", plain, &[]);
     let frames = |out: &str, ext: &str| out.replace(&format!("app.{ext}"), "app");
     assert!(ts.stdout.contains("app.ts:4:"), "{}", ts.stdout);
-    assert_eq!(frames(&ts.stdout, "ts").lines().map(|l| l.rsplit('/').next().unwrap().to_owned()).collect::<Vec<_>>(),
-        frames(&js.stdout, "js").lines().map(|l| l.rsplit('/').next().unwrap().to_owned()).collect::<Vec<_>>());
+    assert_eq!(
+        frames(&ts.stdout, "ts").lines().map(|l| l.rsplit('/').next().unwrap().to_owned()).collect::<Vec<_>>(),
+        frames(&js.stdout, "js").lines().map(|l| l.rsplit('/').next().unwrap().to_owned()).collect::<Vec<_>>()
+    );
 }
 
 #[test]
@@ -80,7 +82,11 @@ fn a_missing_import_names_the_specifier_the_importer_and_the_line() {
 
 #[test]
 fn an_unhandled_rejection_is_printed_and_exits_1() {
-    let (_dir, run) = run_source("r.ts", "Promise.reject(new RangeError('nope'));\nsetTimeout(() => console.log('not reached'), 50);\n", &[]);
+    let (_dir, run) = run_source(
+        "r.ts",
+        "Promise.reject(new RangeError('nope'));\nsetTimeout(() => console.log('not reached'), 50);\n",
+        &[],
+    );
     assert_eq!(run.status, 1);
     assert!(run.stderr.contains("Uncaught (in promise) RangeError: nope"), "{}", run.stderr);
     assert_eq!(run.stdout, "");
@@ -88,7 +94,11 @@ fn an_unhandled_rejection_is_printed_and_exits_1() {
 
 #[test]
 fn a_rejection_handled_in_the_same_turn_is_not_reported() {
-    let (_dir, run) = run_source("h.ts", "const p = Promise.reject(new Error('x'));\nawait null;\np.catch(() => console.log('handled'));\n", &[]);
+    let (_dir, run) = run_source(
+        "h.ts",
+        "const p = Promise.reject(new Error('x'));\nawait null;\np.catch(() => console.log('handled'));\n",
+        &[],
+    );
     assert_eq!((run.status, run.stdout.as_str()), (0, "handled\n"), "{}", run.stderr);
 }
 
@@ -115,6 +125,10 @@ fn thrown_non_errors_are_printed_as_values() {
 
 #[test]
 fn errors_keep_their_properties_and_cause_when_printed() {
-    let (_dir, run) = run_source("c.js", "const e = new Error('outer', { cause: new Error('inner') });\ne.code = 'E_X';\nthrow e;\n", &[]);
+    let (_dir, run) = run_source(
+        "c.js",
+        "const e = new Error('outer', { cause: new Error('inner') });\ne.code = 'E_X';\nthrow e;\n",
+        &[],
+    );
     assert!(run.stderr.contains("code: 'E_X'") && run.stderr.contains("[cause]: Error: inner"), "{}", run.stderr);
 }

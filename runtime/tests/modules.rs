@@ -7,7 +7,10 @@ use common::{uringy_in, TempDir};
 #[test]
 fn relative_absolute_and_file_url_specifiers_load_the_same_module_once() {
     let dir = TempDir::new();
-    dir.write("lib/counter.ts", "export let loads = (globalThis as any).loads = ((globalThis as any).loads ?? 0) + 1;\n");
+    dir.write(
+        "lib/counter.ts",
+        "export let loads = (globalThis as any).loads = ((globalThis as any).loads ?? 0) + 1;\n",
+    );
     let abs = dir.path().join("lib/counter.ts").display().to_string();
     let url = format!("file://{abs}");
     dir.write(
@@ -75,7 +78,14 @@ fn import_meta_describes_the_module_and_main_is_only_the_entry() {
     dir.write("main.ts", "import { meta } from './sub/dep.ts';\nconsole.log(JSON.stringify([import.meta.url, import.meta.filename, import.meta.dirname, import.meta.main, meta.main, meta.file]));\n");
     let run = uringy_in(dir.path(), &["main.ts"]);
     let root = dir.path().display().to_string();
-    let expected = serde_json::json!([format!("file://{root}/main.ts"), format!("{root}/main.ts"), root, true, false, format!("{root}/sub/dep.ts")]);
+    let expected = serde_json::json!([
+        format!("file://{root}/main.ts"),
+        format!("{root}/main.ts"),
+        root,
+        true,
+        false,
+        format!("{root}/sub/dep.ts")
+    ]);
     assert_eq!(run.stdout.trim(), expected.to_string(), "{}", run.stderr);
 }
 

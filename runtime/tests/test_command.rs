@@ -81,6 +81,10 @@ fn typescript_suite() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     print!("{stdout}");
     let summary = stdout.lines().last().unwrap_or_default();
-    assert!(output.status.success(), "the TypeScript suite failed: {summary}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "the TypeScript suite failed: {summary}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(summary.ends_with(" 0 failed") && !summary.starts_with("0 passed"), "{summary}");
 }

@@ -46,7 +46,8 @@ unsafe impl<'js> JsLifetime<'js> for Host {
 
 impl Host {
     pub fn new(argv: Vec<String>, ring: Ring) -> Self {
-        let origin_epoch_ms = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64() * 1e3).unwrap_or(0.0);
+        let origin_epoch_ms =
+            SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64() * 1e3).unwrap_or(0.0);
         Host {
             argv,
             origin: Instant::now(),

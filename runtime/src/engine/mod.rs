@@ -62,7 +62,9 @@ pub fn run(entry: Entry, args: Vec<String>) -> u8 {
     rt.set_host_promise_rejection_tracker(Some(Box::new(event_loop::track_rejection)));
     if is_test {
         let deadline = state.deadline.clone();
-        rt.set_interrupt_handler(Some(Box::new(move || deadline.get().is_some_and(|d| std::time::Instant::now() >= d))));
+        rt.set_interrupt_handler(Some(Box::new(move || {
+            deadline.get().is_some_and(|d| std::time::Instant::now() >= d)
+        })));
     }
     context.with(|ctx| {
         if ctx.store_userdata(state).is_err() {
@@ -120,7 +122,8 @@ fn settle<'js>(ctx: &Ctx<'js>, promise: &Promise<'js>) -> Result<(), Uncaught> {
 fn mark_handled<'js>(ctx: &Ctx<'js>, promise: &Promise<'js>) {
     if let Ok(then) = promise.then() {
         let noop = Function::new(ctx.clone(), || ()).ok();
-        let _ = then.call::<_, Value>((rquickjs::function::This(promise.clone()), Value::new_undefined(ctx.clone()), noop));
+        let _ =
+            then.call::<_, Value>((rquickjs::function::This(promise.clone()), Value::new_undefined(ctx.clone()), noop));
     }
 }
 
@@ -151,7 +154,9 @@ fn run_main(ctx: &Ctx<'_>, entry: Entry, main: &str) -> u8 {
             1
         }
         rquickjs::promise::PromiseState::Pending => {
-            eprintln!("error: top-level await in {main} never settled: it waits for a promise that nothing will resolve");
+            eprintln!(
+                "error: top-level await in {main} never settled: it waits for a promise that nothing will resolve"
+            );
             1
         }
         rquickjs::promise::PromiseState::Resolved => exit_code(ctx),
@@ -197,7 +202,8 @@ fn run_tests(ctx: &Ctx<'_>, main: &str) -> u8 {
         Ok(ns) => ns,
         Err(e) => return fail(ctx, Uncaught::Thrown(e)),
     };
-    let (Ok(start), Ok(on_uncaught)) = (harness.get::<_, Function>("start"), harness.get::<_, Function>("onUncaught")) else {
+    let (Ok(start), Ok(on_uncaught)) = (harness.get::<_, Function>("start"), harness.get::<_, Function>("onUncaught"))
+    else {
         return fail(ctx, Uncaught::Thrown(saved_exception(ctx)));
     };
     let promise: Promise = match start.call((main,)) {

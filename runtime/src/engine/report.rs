@@ -25,7 +25,12 @@ fn format<'js>(ctx: &Ctx<'js>, error: &Value<'js>) -> String {
     }
     // The bootstrap itself failed: say as much as the engine can.
     match error.as_exception() {
-        Some(e) => format!("{}: {}\n{}", error_name(e.as_object()), e.message().unwrap_or_default(), e.stack().unwrap_or_default()),
+        Some(e) => format!(
+            "{}: {}\n{}",
+            error_name(e.as_object()),
+            e.message().unwrap_or_default(),
+            e.stack().unwrap_or_default()
+        ),
         None => format!("{error:?}"),
     }
 }

@@ -36,7 +36,13 @@ impl ModuleLoader {
 }
 
 impl Resolver for ModuleLoader {
-    fn resolve<'js>(&mut self, ctx: &Ctx<'js>, base: &str, name: &str, _: Option<ImportAttributes<'js>>) -> Result<String> {
+    fn resolve<'js>(
+        &mut self,
+        ctx: &Ctx<'js>,
+        base: &str,
+        name: &str,
+        _: Option<ImportAttributes<'js>>,
+    ) -> Result<String> {
         resolve::resolve(base, name, self.internals).map_err(|e| {
             let error = throw_with_code(ctx, &e.0, "ERR_MODULE_NOT_FOUND");
             if let Some((line, column)) = import_position(base, name) {
@@ -48,7 +54,12 @@ impl Resolver for ModuleLoader {
 }
 
 impl Loader for ModuleLoader {
-    fn load<'js>(&mut self, ctx: &Ctx<'js>, name: &str, _: Option<ImportAttributes<'js>>) -> Result<Module<'js, Declared>> {
+    fn load<'js>(
+        &mut self,
+        ctx: &Ctx<'js>,
+        name: &str,
+        _: Option<ImportAttributes<'js>>,
+    ) -> Result<Module<'js, Declared>> {
         if name == "uringy:ops" {
             return Module::declare_def::<ops::OpsModule, _>(ctx.clone(), name);
         }
@@ -57,9 +68,8 @@ impl Loader for ModuleLoader {
             // exception pending.
             return unsafe { Module::from_load_fn(ctx.clone(), name, load_builtin) };
         }
-        let source = read_source(Path::new(name)).map_err(|e| {
-            throw_with_code(ctx, &format!("Cannot load module {name}: {e}"), "ERR_MODULE_NOT_FOUND")
-        })?;
+        let source = read_source(Path::new(name))
+            .map_err(|e| throw_with_code(ctx, &format!("Cannot load module {name}: {e}"), "ERR_MODULE_NOT_FOUND"))?;
         let code = to_javascript(ctx, name, source)?;
         let module = Module::declare(ctx.clone(), name, code)?;
         let meta = module.meta()?;

@@ -48,19 +48,17 @@ pub fn resolve(base: &str, specifier: &str, internals: Internals) -> Result<Stri
     }
     let from = importer_dir(base);
     let path = if let Some(rest) = specifier.strip_prefix("file:") {
-        let url = url::Url::parse(specifier)
-            .ok()
-            .and_then(|u| u.to_file_path().ok())
-            .ok_or_else(|| ResolveError(format!("Invalid file URL '{specifier}' (file:{rest}) imported from {base}")))?;
+        let url = url::Url::parse(specifier).ok().and_then(|u| u.to_file_path().ok()).ok_or_else(|| {
+            ResolveError(format!("Invalid file URL '{specifier}' (file:{rest}) imported from {base}"))
+        })?;
         file_or_dir(&url)
     } else if is_path(specifier) {
         file_or_dir(&normalize(&from.join(specifier)))
     } else {
         return package(&from, specifier, base);
     };
-    path.map(|p| display(&p)).ok_or_else(|| {
-        ResolveError(format!("Cannot find module '{specifier}' imported from {base}"))
-    })
+    path.map(|p| display(&p))
+        .ok_or_else(|| ResolveError(format!("Cannot find module '{specifier}' imported from {base}")))
 }
 
 /// `uringy:NAME`. Internal modules are reachable only from the standard library and from the
@@ -69,14 +67,19 @@ fn builtin(base: &str, name: &str, specifier: &str, internals: Internals) -> Res
     let trusted = base.is_empty() || base.starts_with("uringy:");
     let hidden = name == "ops" || name.starts_with("internal/") && internals == Internals::Hidden;
     if hidden && !trusted || stdlib::bytecode(&format!("uringy:{name}")).is_none() && name != "ops" {
-        return Err(ResolveError(format!("Cannot find module '{specifier}' imported from {base}: no such built-in module")));
+        return Err(ResolveError(format!(
+            "Cannot find module '{specifier}' imported from {base}: no such built-in module"
+        )));
     }
     Ok(format!("uringy:{name}"))
 }
 
 fn is_path(specifier: &str) -> bool {
-    specifier.starts_with("./") || specifier.starts_with("../") || specifier.starts_with('/')
-        || specifier == "." || specifier == ".."
+    specifier.starts_with("./")
+        || specifier.starts_with("../")
+        || specifier.starts_with('/')
+        || specifier == "."
+        || specifier == ".."
 }
 
 /// The directory relative imports of `base` start from; code with no file (eval) uses the
@@ -142,13 +145,14 @@ fn package(from: &Path, specifier: &str, base: &str) -> Result<String, ResolveEr
             continue;
         }
         let manifest = std::fs::read_to_string(root.join("package.json")).ok();
-        let manifest = manifest.as_deref().map(serde_json::from_str::<Value>).transpose().map_err(|e| {
-            ResolveError(format!("Invalid {}: {e}", root.join("package.json").display()))
-        })?;
+        let manifest = manifest
+            .as_deref()
+            .map(serde_json::from_str::<Value>)
+            .transpose()
+            .map_err(|e| ResolveError(format!("Invalid {}: {e}", root.join("package.json").display())))?;
         let found = match manifest.as_ref() {
-            Some(m) => from_manifest(&root, m, &subpath).map_err(|e| {
-                ResolveError(format!("Cannot resolve '{specifier}' imported from {base}: {e}"))
-            })?,
+            Some(m) => from_manifest(&root, m, &subpath)
+                .map_err(|e| ResolveError(format!("Cannot resolve '{specifier}' imported from {base}: {e}")))?,
             None => file_or_dir(&root.join(&subpath)),
         };
         return found.map(|p| display(&p)).ok_or_else(|| {
@@ -158,10 +162,7 @@ fn package(from: &Path, specifier: &str, base: &str) -> Result<String, ResolveEr
             ))
         });
     }
-    Err(ResolveError(format!(
-        "Cannot find package '{name}' imported from {base} (looked in {})",
-        searched.join(", ")
-    )))
+    Err(ResolveError(format!("Cannot find package '{name}' imported from {base} (looked in {})", searched.join(", "))))
 }
 
 fn from_manifest(root: &Path, manifest: &Value, subpath: &str) -> Result<Option<PathBuf>, String> {
@@ -212,10 +213,9 @@ fn conditional(target: &Value) -> Option<String> {
     match target {
         Value::String(s) => Some(s.clone()),
         Value::Array(items) => items.iter().find_map(conditional),
-        Value::Object(entries) => entries
-            .iter()
-            .find(|(k, _)| CONDITIONS.contains(&k.as_str()))
-            .and_then(|(_, v)| conditional(v)),
+        Value::Object(entries) => {
+            entries.iter().find(|(k, _)| CONDITIONS.contains(&k.as_str())).and_then(|(_, v)| conditional(v))
+        }
         _ => None,
     }
 }
@@ -224,14 +224,17 @@ fn display(path: &Path) -> String {
     path.to_string_lossy().into_owned()
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::fs;
 
     fn tree(files: &[(&str, &str)]) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("uringy-resolve-{}-{}", std::process::id(), files.len() * 7919 + files[0].0.len()));
+        let dir = std::env::temp_dir().join(format!(
+            "uringy-resolve-{}-{}",
+            std::process::id(),
+            files.len() * 7919 + files[0].0.len()
+        ));
         let _ = fs::remove_dir_all(&dir);
         for (path, text) in files {
             let path = dir.join(path);
@@ -266,7 +269,10 @@ mod tests {
     fn packages_resolve_through_exports_conditions_and_patterns() {
         let dir = tree(&[
             ("x.ts", ""),
-            ("node_modules/pkg/package.json", r#"{"exports": {".": {"require": "./c.cjs", "import": "./e.mjs"}, "./feat/*": "./src/*.js"}}"#),
+            (
+                "node_modules/pkg/package.json",
+                r#"{"exports": {".": {"require": "./c.cjs", "import": "./e.mjs"}, "./feat/*": "./src/*.js"}}"#,
+            ),
             ("node_modules/pkg/e.mjs", ""),
             ("node_modules/pkg/src/a.js", ""),
             ("node_modules/@s/m/package.json", r#"{"module": "m.js", "main": "c.js"}"#),
@@ -283,7 +289,10 @@ mod tests {
     fn internal_builtins_are_only_reachable_from_the_standard_library() {
         assert!(resolve("/app.ts", "uringy:ops", Internals::Hidden).is_err());
         assert!(resolve("/app.ts", "uringy:internal/bootstrap", Internals::Hidden).is_err());
-        assert_eq!(resolve("uringy:internal/bootstrap", "./console.ts", Internals::Hidden).unwrap(), "uringy:internal/console");
+        assert_eq!(
+            resolve("uringy:internal/bootstrap", "./console.ts", Internals::Hidden).unwrap(),
+            "uringy:internal/console"
+        );
         assert!(resolve("/app.ts", "uringy:nonexistent", Internals::Hidden).is_err());
         assert!(resolve("/x.test.ts", "uringy:internal/bootstrap", Internals::ForTests).is_ok());
         assert!(resolve("/x.test.ts", "uringy:ops", Internals::ForTests).is_err());

@@ -35,9 +35,7 @@ pub fn strip_types(filename: &str, source: String) -> Result<String, Vec<StripEr
         mode: Mode::StripOnly,
         ..Default::default()
     };
-    let result = GLOBALS.set(&Default::default(), || {
-        HANDLER.set(&handler, || operate(&cm, &handler, source, options))
-    });
+    let result = GLOBALS.set(&Default::default(), || HANDLER.set(&handler, || operate(&cm, &handler, source, options)));
     match result {
         Ok(output) => Ok(output.code),
         Err(err) => {
@@ -60,9 +58,12 @@ pub fn strip_types(filename: &str, source: String) -> Result<String, Vec<StripEr
     }
 }
 
-/// Keeps swc's diagnostics (message and start position) instead of printing them, so the
-/// runtime can report them in its own format.
-struct Collect(Arc<Mutex<Vec<(String, Option<BytePos>)>>>);
+/// swc's diagnostics as (message, start position).
+type Found = Arc<Mutex<Vec<(String, Option<BytePos>)>>>;
+
+/// Keeps swc's diagnostics instead of printing them, so the runtime can report them in its
+/// own format.
+struct Collect(Found);
 
 impl Emitter for Collect {
     fn emit(&mut self, db: &mut DiagnosticBuilder<'_>) {

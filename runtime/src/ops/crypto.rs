@@ -10,6 +10,6 @@ pub fn register(ops: &Ops<'_>) -> Result<()> {
 
 /// Fills a view with random bytes, like `getrandom(2)`.
 fn op_crypto_random_fill<'js>(ctx: Ctx<'js>, view: Value<'js>) -> Result<()> {
-    with_bytes_mut(&ctx, &view, |bytes| getrandom::fill(bytes))?
+    with_bytes_mut(&ctx, &view, getrandom::fill)?
         .map_err(|e| Exception::throw_internal(&ctx, &format!("getrandom failed: {e}")))
 }
