@@ -62,12 +62,18 @@ declare function setTimeout<TArgs extends unknown[]>(
   delay?: number,
   ...args: TArgs
 ): number;
+/** As browsers type it: a callback whose parameters the arguments need not fill, such as a
+ *  promise's `resolve`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+declare function setTimeout(callback: (...args: any[]) => void, delay?: number, ...args: any[]): number;
 /** Calls `callback(...args)` every `delay` milliseconds until cleared. */
 declare function setInterval<TArgs extends unknown[]>(
   callback: (...args: TArgs) => void,
   delay?: number,
   ...args: TArgs
 ): number;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+declare function setInterval(callback: (...args: any[]) => void, delay?: number, ...args: any[]): number;
 declare function clearTimeout(id: number | undefined): void;
 declare function clearInterval(id: number | undefined): void;
 /** Runs `callback` after the current task, before any timer. */
