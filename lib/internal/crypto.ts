@@ -13,6 +13,11 @@ const integerArrays = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uin
   BigInt64Array, BigUint64Array];
 
 function getRandomValues<T extends IntegerArray>(array: T): T {
+  // WebIDL rejects what is not an ArrayBufferView at all with a TypeError; the Web Crypto
+  // spec rejects views of the wrong kind (floats, DataView) with a TypeMismatchError.
+  if (!ArrayBuffer.isView(array)) {
+    throw new TypeError("crypto.getRandomValues: the argument must be an integer-type TypedArray");
+  }
   if (!integerArrays.some((type) => array instanceof type)) {
     throw new DOMException("The data argument must be an integer-type TypedArray", "TypeMismatchError");
   }
@@ -38,4 +43,4 @@ function randomUUID(): string {
     `${hex[b[8]]}${hex[b[9]]}-${hex[b[10]]}${hex[b[11]]}${hex[b[12]]}${hex[b[13]]}${hex[b[14]]}${hex[b[15]]}`;
 }
 
-export const crypto = { getRandomValues, randomUUID };
+export const crypto = Object.defineProperty({ getRandomValues, randomUUID }, Symbol.toStringTag, { value: "Crypto" });

@@ -61,7 +61,8 @@ export class TextDecoder {
   }
 
   decode(input?: Bytes, options: { stream?: boolean } = {}): string {
-    let bytes: Bytes = input ?? new Uint8Array(0);
+    // Only a missing input means "no bytes"; null is not a buffer.
+    let bytes: Bytes = input === undefined ? new Uint8Array(0) : input;
     if (!(bytes instanceof ArrayBuffer) && !ArrayBuffer.isView(bytes)) {
       throw new TypeError("TextDecoder.decode: input must be an ArrayBuffer or an ArrayBufferView");
     }

@@ -25,9 +25,14 @@ const version = op_process_version();
 
 export const process = {
   argv: op_process_argv(),
-  /** A snapshot of the environment taken on first use; changes stay in this process. */
+  /**
+   * A snapshot of the environment taken on first use; changes stay in this process. As in
+   * Node, values assigned to it become strings (`env.PORT = 8080` gives "8080").
+   */
   get env(): Record<string, string> {
-    return (env ??= op_process_env());
+    return (env ??= new Proxy(op_process_env(), {
+      set: (target, name, value) => Reflect.set(target, name, String(value)),
+    }));
   },
   set env(value: Record<string, string>) {
     env = value;
@@ -45,6 +50,10 @@ export const process = {
   cwd: (): string => op_process_cwd(),
   chdir: (dir: string): void => op_process_chdir(String(dir)),
   nextTick(callback: (...args: unknown[]) => void, ...args: unknown[]): void {
+    // Checked now, as Node does, rather than failing later as an uncaught error.
+    if (typeof callback !== "function") {
+      throw new TypeError(`The "callback" argument must be a function, received ${callback === null ? "null" : typeof callback}`);
+    }
     queueMicrotask(() => callback(...args));
   },
   stdout: stream(1),

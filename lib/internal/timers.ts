@@ -11,8 +11,11 @@ function start(callback: Callback, ms: unknown, args: unknown[], repeat: boolean
   if (typeof callback !== "function") {
     throw new TypeError(`The "callback" argument must be a function, received ${callback === null ? "null" : typeof callback}`);
   }
+  // As in Node, a delay that is not a number from 1 to 2^31-1 ms means 1 ms (browsers wrap
+  // larger ones to 0): never "practically never".
   const delay = Number(ms);
-  return op_timer_start(args.length ? () => callback(...args) : callback, delay >= 1 ? delay : 1, repeat);
+  const valid = delay >= 1 && delay <= 2_147_483_647;
+  return op_timer_start(args.length ? () => callback(...args) : callback, valid ? delay : 1, repeat);
 }
 
 export function setTimeout(callback: Callback, ms?: number, ...args: unknown[]): number {

@@ -14,17 +14,11 @@ export class URL {
   #searchParams: URLSearchParams | undefined;
 
   constructor(url: string | URL, base?: string | URL) {
-    const parts = op_url_parse(String(url), base === undefined ? undefined : String(base));
-    if (parts === undefined) {
-      const error = new TypeError(`Invalid URL: ${String(url)}${base === undefined ? "" : ` (base ${String(base)})`}`);
-      Object.defineProperty(error, "code", { value: "ERR_INVALID_URL", enumerable: true });
-      throw error;
-    }
-    this.#parts = parts;
+    this.#parts = parseOrThrow(url, base);
   }
 
   static canParse(url: string | URL, base?: string | URL): boolean {
-    return op_url_parse(String(url), base === undefined ? undefined : String(base)) !== undefined;
+    return op_url_parse(usv(url), base === undefined ? undefined : usv(base)) !== undefined;
   }
 
   static parse(url: string | URL, base?: string | URL): URL | null {
@@ -32,10 +26,8 @@ export class URL {
   }
 
   #set(part: string, value: unknown): void {
-    this.#parts = op_url_set(this.#parts[HREF], part, String(value));
-    if (part === "search" || part === "href") {
-      this.#searchParams?._replace(this.#parts[SEARCH]);
-    }
+    this.#parts = op_url_set(this.#parts[HREF], part, usv(value));
+    if (part === "search") this.#searchParams?._replace(this.#parts[SEARCH]);
   }
 
   /** Called by searchParams when it changes. */
@@ -44,11 +36,10 @@ export class URL {
   }
 
   get href(): string { return this.#parts[HREF]; }
+  /** Unlike the other setters, an invalid href throws (as the spec says). */
   set href(value: string) {
-    const parts = op_url_parse(String(value));
-    if (parts === undefined) throw new TypeError(`Invalid URL: ${String(value)}`);
-    this.#parts = parts;
-    this.#searchParams?._replace(parts[SEARCH]);
+    this.#parts = parseOrThrow(value);
+    this.#searchParams?._replace(this.#parts[SEARCH]);
   }
   get protocol(): string { return this.#parts[PROTOCOL]; }
   set protocol(value: string) { this.#set("protocol", value); }
@@ -91,6 +82,28 @@ export class URL {
   }
 }
 
+// ES2024, which the engine has but the ES2023 typings of lib/ do not.
+const { toWellFormed } = String.prototype as unknown as { toWellFormed(this: string): string };
+
+/**
+ * WebIDL's USVString conversion: lone surrogates become U+FFFD, as the spec's algorithms
+ * expect (and as ops need: the engine hands them over as invalid UTF-8, which they reject).
+ */
+function usv(value: unknown): string {
+  return toWellFormed.call(String(value));
+}
+
+/** The components of `url` parsed against `base`; a TypeError with Node's code when invalid. */
+function parseOrThrow(url: unknown, base?: unknown): UrlParts {
+  const parts = op_url_parse(usv(url), base === undefined ? undefined : usv(base));
+  if (parts === undefined) {
+    const error = new TypeError(`Invalid URL: ${String(url)}${base === undefined ? "" : ` (base ${String(base)})`}`);
+    Object.defineProperty(error, "code", { value: "ERR_INVALID_URL", enumerable: true });
+    throw error;
+  }
+  return parts;
+}
+
 type Init = string | URLSearchParams | Record<string, string> | Iterable<readonly [string, string]>;
 
 export class URLSearchParams {
@@ -102,16 +115,20 @@ export class URLSearchParams {
       this.#list = parse(init.startsWith("?") ? init.slice(1) : init);
     } else if (init !== null && typeof init === "object" && Symbol.iterator in init) {
       for (const pair of init as Iterable<readonly [string, string]>) {
+        // Each pair is a sequence, which WebIDL requires to be an object (not, say, "ab").
+        if (pair === null || (typeof pair !== "object" && typeof pair !== "function")) {
+          throw new TypeError("URLSearchParams: each pair must be an iterable of exactly [name, value]");
+        }
         const items = [...pair];
         if (items.length !== 2) {
           throw new TypeError("URLSearchParams: each pair must be an iterable of exactly [name, value]");
         }
-        this.#list.push([String(items[0]), String(items[1])]);
+        this.#list.push([usv(items[0]), usv(items[1])]);
       }
     } else if (init !== null && typeof init === "object") {
-      for (const [name, value] of Object.entries(init)) this.#list.push([name, String(value)]);
+      for (const [name, value] of Object.entries(init)) this.#list.push([usv(name), usv(value)]);
     } else {
-      this.#list = parse(String(init));
+      this.#list = parse(usv(init));
     }
   }
 
@@ -125,34 +142,38 @@ export class URLSearchParams {
   get size(): number { return this.#list.length; }
 
   append(name: string, value: string): void {
-    this.#list.push([String(name), String(value)]);
+    this.#list.push([usv(name), usv(value)]);
     this.#update();
   }
 
   delete(name: string, value?: string): void {
-    this.#list = this.#list.filter(([n, v]) => n !== String(name) || (value !== undefined && v !== String(value)));
+    const key = usv(name), only = value === undefined ? undefined : usv(value);
+    this.#list = this.#list.filter(([n, v]) => n !== key || (only !== undefined && v !== only));
     this.#update();
   }
 
   get(name: string): string | null {
-    return this.#list.find(([n]) => n === String(name))?.[1] ?? null;
+    const key = usv(name);
+    return this.#list.find(([n]) => n === key)?.[1] ?? null;
   }
 
   getAll(name: string): string[] {
-    return this.#list.filter(([n]) => n === String(name)).map(([, v]) => v);
+    const key = usv(name);
+    return this.#list.filter(([n]) => n === key).map(([, v]) => v);
   }
 
   has(name: string, value?: string): boolean {
-    return this.#list.some(([n, v]) => n === String(name) && (value === undefined || v === String(value)));
+    const key = usv(name), only = value === undefined ? undefined : usv(value);
+    return this.#list.some(([n, v]) => n === key && (only === undefined || v === only));
   }
 
   set(name: string, value: string): void {
-    const key = String(name);
+    const key = usv(name);
     const index = this.#list.findIndex(([n]) => n === key);
     if (index === -1) {
-      this.#list.push([key, String(value)]);
+      this.#list.push([key, usv(value)]);
     } else {
-      this.#list[index][1] = String(value);
+      this.#list[index][1] = usv(value);
       this.#list = this.#list.filter(([n], i) => i <= index || n !== key);
     }
     this.#update();
@@ -167,13 +188,18 @@ export class URLSearchParams {
     this.#update();
   }
 
+  // Iteration is live, as the spec's is: it sees entries that the loop body adds or deletes.
+  // (Hence indices into the current list: delete, set and sort replace the array.)
+
   forEach(callback: (value: string, name: string, params: URLSearchParams) => void, thisArg?: unknown): void {
-    for (const [name, value] of this.#list) callback.call(thisArg, value, name, this);
+    for (let i = 0; i < this.#list.length; i++) callback.call(thisArg, this.#list[i][1], this.#list[i][0], this);
   }
 
-  *keys(): IterableIterator<string> { for (const [name] of this.#list) yield name; }
-  *values(): IterableIterator<string> { for (const [, value] of this.#list) yield value; }
-  *entries(): IterableIterator<[string, string]> { for (const [name, value] of this.#list) yield [name, value]; }
+  *keys(): IterableIterator<string> { for (let i = 0; i < this.#list.length; i++) yield this.#list[i][0]; }
+  *values(): IterableIterator<string> { for (let i = 0; i < this.#list.length; i++) yield this.#list[i][1]; }
+  *entries(): IterableIterator<[string, string]> {
+    for (let i = 0; i < this.#list.length; i++) yield [this.#list[i][0], this.#list[i][1]];
+  }
   [Symbol.iterator](): IterableIterator<[string, string]> { return this.entries(); }
 
   toString(): string {

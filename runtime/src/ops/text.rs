@@ -1,7 +1,7 @@
 //! `TextEncoder` and `TextDecoder`: UTF-8 natively, every WHATWG label through encoding_rs.
 
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8};
-use rquickjs::{convert::List, ArrayBuffer, Ctx, Exception, Result, Value};
+use rquickjs::{convert::List, ArrayBuffer, Ctx, Exception, FromJs, Result, Value};
 
 use super::{
     util::{with_bytes, with_bytes_mut},
@@ -15,14 +15,37 @@ pub fn register(ops: &Ops<'_>) -> Result<()> {
     ops.add("op_text_encoding_name", op_text_encoding_name)
 }
 
-/// UTF-8 bytes of `text` (lone surrogates become U+FFFD, as the engine converts them).
-fn op_text_encode(ctx: Ctx<'_>, text: String) -> Result<ArrayBuffer<'_>> {
+/// A JS string as UTF-8 with lone surrogates replaced by U+FFFD (WebIDL's USVString).
+/// `String` rejects them: the engine encodes a lone surrogate as its code point's three-byte
+/// form ED A0..BF xx, which UTF-8 forbids. (Paired surrogates arrive as one 4-byte character.)
+struct Usv(String);
+
+impl<'js> FromJs<'js> for Usv {
+    fn from_js(_ctx: &Ctx<'js>, value: Value<'js>) -> Result<Self> {
+        let text = rquickjs::String::from_value(value)?.to_cstring()?;
+        // SAFETY: the engine's bytes of the string, which live as long as `text`.
+        let bytes = unsafe { std::slice::from_raw_parts(text.as_ptr().cast::<u8>(), text.len()) };
+        if let Ok(valid) = std::str::from_utf8(bytes) {
+            return Ok(Usv(valid.to_owned()));
+        }
+        let mut bytes = bytes.to_vec();
+        for i in 0..bytes.len().saturating_sub(2) {
+            if bytes[i] == 0xED && bytes[i + 1] >= 0xA0 {
+                bytes[i..i + 3].copy_from_slice("\u{FFFD}".as_bytes());
+            }
+        }
+        Ok(Usv(String::from_utf8_lossy(&bytes).into_owned()))
+    }
+}
+
+/// UTF-8 bytes of `text`.
+fn op_text_encode(ctx: Ctx<'_>, Usv(text): Usv) -> Result<ArrayBuffer<'_>> {
     ArrayBuffer::new(ctx, text.into_bytes())
 }
 
 /// Encodes as much of `text` as fits in `dest` without splitting a character; returns
 /// `[UTF-16 units read, bytes written]`.
-fn op_text_encode_into<'js>(ctx: Ctx<'js>, text: String, dest: Value<'js>) -> Result<List<(usize, usize)>> {
+fn op_text_encode_into<'js>(ctx: Ctx<'js>, Usv(text): Usv, dest: Value<'js>) -> Result<List<(usize, usize)>> {
     with_bytes_mut(&ctx, &dest, |out| {
         let (mut read, mut written) = (0, 0);
         for ch in text.chars() {
@@ -39,9 +62,9 @@ fn op_text_encode_into<'js>(ctx: Ctx<'js>, text: String, dest: Value<'js>) -> Re
 }
 
 /// The canonical lower-case name of an encoding label (`"latin1"` → `"windows-1252"`), or
-/// `None` when the label is unknown.
-fn op_text_encoding_name(label: String) -> Option<String> {
-    Encoding::for_label(label.trim().as_bytes()).map(|e| e.name().to_ascii_lowercase())
+/// `None` when the label is unknown. (`for_label` trims ASCII whitespace only, as the spec says.)
+fn op_text_encoding_name(Usv(label): Usv) -> Option<String> {
+    Encoding::for_label(label.as_bytes()).map(|e| e.name().to_ascii_lowercase())
 }
 
 /// Decodes `view` as `encoding` (a canonical name). With `stream`, an incomplete character at
@@ -73,32 +96,49 @@ fn op_text_decode<'js>(
         text.map(|t| List((t, keep)))
     })?;
     decoded.ok_or_else(|| {
-        Exception::throw_type(&ctx, &format!("The encoded data was not valid for encoding {}", encoding.name().to_ascii_lowercase()))
+        Exception::throw_type(
+            &ctx,
+            &format!("The encoded data was not valid for encoding {}", encoding.name().to_ascii_lowercase()),
+        )
     })
 }
 
 /// How many bytes at the end of `bytes` start a character that is not complete yet.
 fn incomplete_tail(encoding: &'static Encoding, bytes: &[u8]) -> usize {
     if encoding == UTF_8 {
-        // Look back at most 3 bytes for a lead byte whose sequence runs past the end.
-        for back in 1..=bytes.len().min(3) {
-            let b = bytes[bytes.len() - back];
-            let need = match b {
-                0xC0..=0xDF => 2,
-                0xE0..=0xEF => 3,
-                0xF0..=0xF7 => 4,
-                0x80..=0xBF => continue,
-                _ => return 0,
-            };
-            return if need > back { back } else { 0 };
+        // The last lead byte, at most 3 bytes back, if it and what follows it begin a valid
+        // sequence that runs past the end. Anything else is malformed, and decoded (to U+FFFD,
+        // or an error when fatal) now rather than when the next chunk arrives.
+        let is_continuation = |b: &u8| (0x80..=0xBF).contains(b);
+        let Some(back) = (1..=bytes.len().min(3)).find(|&back| !is_continuation(&bytes[bytes.len() - back])) else {
+            return 0;
+        };
+        let tail = &bytes[bytes.len() - back..];
+        let (need, second) = match tail[0] {
+            0xC2..=0xDF => (2, 0x80..=0xBF),
+            0xE0 => (3, 0xA0..=0xBF),
+            0xED => (3, 0x80..=0x9F),
+            0xE1..=0xEF => (3, 0x80..=0xBF),
+            0xF0 => (4, 0x90..=0xBF),
+            0xF1..=0xF3 => (4, 0x80..=0xBF),
+            0xF4 => (4, 0x80..=0x8F),
+            _ => return 0,
+        };
+        if back < need && tail.get(1).is_none_or(|b| second.contains(b)) {
+            back
+        } else {
+            0
         }
-        0
     } else if encoding == UTF_16LE || encoding == UTF_16BE {
         let odd = bytes.len() % 2;
         let even = &bytes[..bytes.len() - odd];
         let last_unit = even.len().checked_sub(2).map(|i| {
             let pair = [even[i], even[i + 1]];
-            if encoding == UTF_16LE { u16::from_le_bytes(pair) } else { u16::from_be_bytes(pair) }
+            if encoding == UTF_16LE {
+                u16::from_le_bytes(pair)
+            } else {
+                u16::from_be_bytes(pair)
+            }
         });
         odd + if last_unit.is_some_and(|u| (0xD800..0xDC00).contains(&u)) { 2 } else { 0 }
     } else {
@@ -117,6 +157,9 @@ mod tests {
         assert_eq!(incomplete_tail(UTF_8, &euro[..2]), 2);
         assert_eq!(incomplete_tail(UTF_8, euro), 0);
         assert_eq!(incomplete_tail(UTF_8, b"ab"), 0);
+        assert_eq!(incomplete_tail(UTF_8, &[0xE0, 0x80]), 0); // no valid sequence starts E0 80
+        assert_eq!(incomplete_tail(UTF_8, &[0xC1]), 0); // never a lead byte
+        assert_eq!(incomplete_tail(UTF_8, &[0xF0, 0x9F, 0x98]), 3);
         assert_eq!(incomplete_tail(UTF_16LE, &[0x3D, 0xD8]), 2); // lone high surrogate
         assert_eq!(incomplete_tail(UTF_16LE, &[0x41, 0x00, 0x42]), 1);
     }

@@ -14,7 +14,9 @@ pub fn register(ops: &Ops<'_>) -> Result<()> {
 /// The components of a URL, in the order lib/internal/url.ts reads them.
 type Parts = Vec<String>;
 
-fn parts(url: &Url) -> Parts {
+fn parts(mut url: Url) -> Parts {
+    encode_carets(&mut url);
+    let url = &url;
     vec![
         quirks::href(url).to_owned(),
         quirks::protocol(url).to_owned(),
@@ -30,13 +32,22 @@ fn parts(url: &Url) -> Parts {
     ]
 }
 
+/// `^` joined the spec's path percent-encode set in 2025 (whatwg/url#846); the `url` crate
+/// (2.5.8) does not encode it yet. Opaque paths (`mailto:a^b`) keep it, as the spec says.
+fn encode_carets(url: &mut Url) {
+    if !url.cannot_be_a_base() && url.path().contains('^') {
+        let path = url.path().replace('^', "%5E");
+        url.set_path(&path);
+    }
+}
+
 /// Parses `input` against an optional `base`; `None` when either is not a valid URL.
 fn op_url_parse(input: String, base: Option<String>) -> Option<Parts> {
     let base = match base {
         Some(base) => Some(Url::parse(&base).ok()?),
         None => None,
     };
-    Url::options().base_url(base.as_ref()).parse(&input).ok().map(|u| parts(&u))
+    Url::options().base_url(base.as_ref()).parse(&input).ok().map(parts)
 }
 
 /// Applies the setter of `part` to the URL `href`, returning the new components. Invalid
@@ -44,11 +55,7 @@ fn op_url_parse(input: String, base: Option<String>) -> Option<Parts> {
 fn op_url_set(ctx: Ctx<'_>, href: String, part: String, value: String) -> Result<Parts> {
     let mut url = Url::parse(&href).map_err(|e| Exception::throw_type(&ctx, &format!("Invalid URL '{href}': {e}")))?;
     let _ = match part.as_str() {
-        "href" => {
-            url = Url::parse(&value).map_err(|e| Exception::throw_type(&ctx, &format!("Invalid URL '{value}': {e}")))?;
-            Ok(())
-        }
-        "protocol" => quirks::set_protocol(&mut url, &value),
+        "protocol" => quirks::set_protocol(&mut url, &value).or_else(|()| set_file_scheme(&mut url, &value)),
         "username" => quirks::set_username(&mut url, &value),
         "password" => quirks::set_password(&mut url, &value),
         "host" => quirks::set_host(&mut url, &value),
@@ -68,5 +75,24 @@ fn op_url_set(ctx: Ctx<'_>, href: String, part: String, value: String) -> Result
         }
         other => return Err(Exception::throw_type(&ctx, &format!("unknown URL component {other}"))),
     };
-    Ok(parts(&url))
+    Ok(parts(url))
+}
+
+/// The protocol setter from a special scheme to `file`, which the `url` crate refuses for any
+/// URL with a host; the spec refuses it only with credentials or a port (`http://h/` becomes
+/// `file://h/`). The rest of the URL is reparsed, which keeps it as it was, bar a `localhost`
+/// host that reparsing empties.
+fn set_file_scheme(url: &mut Url, value: &str) -> std::result::Result<(), ()> {
+    let scheme = value.split(':').next().unwrap_or_default();
+    let special = matches!(url.scheme(), "http" | "https" | "ws" | "wss" | "ftp");
+    if !scheme.eq_ignore_ascii_case("file")
+        || !special
+        || !url.username().is_empty()
+        || url.password().is_some()
+        || url.port().is_some()
+    {
+        return Err(());
+    }
+    *url = Url::parse(&format!("file{}", &url.as_str()[url.scheme().len()..])).map_err(|_| ())?;
+    Ok(())
 }
