@@ -12,13 +12,7 @@ function thrown(fn: () => unknown): any {
   throw new Error("expected an exception, but nothing was thrown");
 }
 
-/** `process` with the Node members the runtime has beyond the declared types. */
-const proc = process as Process & {
-  chdir(directory: string): void;
-  nextTick<A extends unknown[]>(callback: (...args: A) => void, ...args: A): void;
-  stdout: { write(data: string | Uint8Array): boolean };
-  stderr: { write(data: string | Uint8Array): boolean };
-};
+const proc = process;
 
 const global = globalThis as unknown as Record<string, unknown>;
 

@@ -405,7 +405,8 @@ type ProcessPlatform =
 interface Process {
   /** `[path of the uringy executable, path of the main module, ...arguments]`, as in Node. */
   readonly argv: string[];
-  /** The environment; assigning a property sets the variable for this process and its children. */
+  /** The environment, as it was when first read; assigned values are kept as strings, in this
+   *  process only. */
   env: Record<string, string | undefined>;
   /** Ends the process at once with `code` (default: `exitCode`, else 0). */
   exit(code?: number): never;
@@ -416,10 +417,27 @@ interface Process {
   readonly platform: ProcessPlatform;
   /** The current working directory. */
   cwd(): string;
+  /** Changes the current working directory. */
+  chdir(directory: string): void;
+  /** Calls `callback(...args)` once the current code has finished, before timers. */
+  nextTick<TArgs extends unknown[]>(callback: (...args: TArgs) => void, ...args: TArgs): void;
+  readonly arch: "x64";
+  /** The standard output, for Node code that writes to it directly. */
+  readonly stdout: ProcessStream;
+  /** The standard error, for Node code that writes to it directly. */
+  readonly stderr: ProcessStream;
   /** Uringy's version, such as `"v0.1.0"`. */
   readonly version: string;
   /** Versions of Uringy and its components, by name. */
   readonly versions: { readonly [name: string]: string };
+}
+
+interface ProcessStream {
+  readonly fd: 1 | 2;
+  /** Whether the stream is a terminal. */
+  readonly isTTY: boolean;
+  /** Writes all of `data` before returning. */
+  write(data: string | Uint8Array): boolean;
 }
 
 declare var process: Process;

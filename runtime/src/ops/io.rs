@@ -2,9 +2,12 @@
 
 use std::{fs::File, io::Write, mem::ManuallyDrop, os::fd::FromRawFd};
 
-use rquickjs::{Ctx, Exception, Result, Value};
+use rquickjs::{Ctx, Exception, FromJs, Result, Value};
 
-use super::{util::with_bytes, Ops};
+use super::{
+    util::{with_bytes, Usv},
+    Ops,
+};
 
 pub fn register(ops: &Ops<'_>) -> Result<()> {
     ops.add("op_io_write_sync", op_io_write_sync)?;
@@ -21,8 +24,9 @@ fn op_io_isatty(fd: i32) -> bool {
 /// loop. Console output stays ordered with the process's other output and survives
 /// `process.exit()`.
 fn op_io_write_sync<'js>(ctx: Ctx<'js>, fd: i32, data: Value<'js>) -> Result<()> {
-    let result = if let Some(text) = data.as_string() {
-        write_all(fd, text.to_string()?.as_bytes())
+    let result = if data.is_string() {
+        let Usv(text) = Usv::from_js(&ctx, data)?;
+        write_all(fd, text.as_bytes())
     } else {
         with_bytes(&ctx, &data, |bytes| write_all(fd, bytes))?
     };

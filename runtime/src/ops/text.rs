@@ -1,10 +1,10 @@
 //! `TextEncoder` and `TextDecoder`: UTF-8 natively, every WHATWG label through encoding_rs.
 
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8};
-use rquickjs::{convert::List, ArrayBuffer, Ctx, Exception, FromJs, Result, Value};
+use rquickjs::{convert::List, ArrayBuffer, Ctx, Exception, Result, Value};
 
 use super::{
-    util::{with_bytes, with_bytes_mut},
+    util::{with_bytes, with_bytes_mut, Usv},
     Ops,
 };
 
@@ -15,30 +15,6 @@ pub fn register(ops: &Ops<'_>) -> Result<()> {
     ops.add("op_text_encoding_name", op_text_encoding_name)
 }
 
-/// A JS string as UTF-8 with lone surrogates replaced by U+FFFD (WebIDL's USVString).
-/// `String` rejects them: the engine encodes a lone surrogate as its code point's three-byte
-/// form ED A0..BF xx, which UTF-8 forbids. (Paired surrogates arrive as one 4-byte character.)
-struct Usv(String);
-
-impl<'js> FromJs<'js> for Usv {
-    fn from_js(_ctx: &Ctx<'js>, value: Value<'js>) -> Result<Self> {
-        let text = rquickjs::String::from_value(value)?.to_cstring()?;
-        // SAFETY: the engine's bytes of the string, which live as long as `text`.
-        let bytes = unsafe { std::slice::from_raw_parts(text.as_ptr().cast::<u8>(), text.len()) };
-        if let Ok(valid) = std::str::from_utf8(bytes) {
-            return Ok(Usv(valid.to_owned()));
-        }
-        let mut bytes = bytes.to_vec();
-        for i in 0..bytes.len().saturating_sub(2) {
-            if bytes[i] == 0xED && bytes[i + 1] >= 0xA0 {
-                bytes[i..i + 3].copy_from_slice("\u{FFFD}".as_bytes());
-            }
-        }
-        Ok(Usv(String::from_utf8_lossy(&bytes).into_owned()))
-    }
-}
-
-/// UTF-8 bytes of `text`.
 fn op_text_encode(ctx: Ctx<'_>, Usv(text): Usv) -> Result<ArrayBuffer<'_>> {
     ArrayBuffer::new(ctx, text.into_bytes())
 }

@@ -1,7 +1,7 @@
 //! Ops for the engine's own objects: promise state for `console.log`, errors that have no
 //! caller to go to, and byte views shared by other ops.
 
-use rquickjs::{convert::List, promise::PromiseState, qjs, Ctx, Exception, Promise, Result, Value};
+use rquickjs::{convert::List, promise::PromiseState, qjs, Ctx, Exception, FromJs, Promise, Result, Value};
 
 use super::Ops;
 use crate::engine::host::host;
@@ -32,6 +32,30 @@ fn op_util_report_uncaught<'js>(ctx: Ctx<'js>, error: Value<'js>) {
     host(&ctx).set_uncaught(&ctx, error);
 }
 
+/// A JS string as UTF-8 with lone surrogates replaced by U+FFFD (WebIDL's USVString).
+/// `String` rejects them: the engine encodes a lone surrogate as its code point's three-byte
+/// form ED A0..BF xx, which UTF-8 forbids. (Paired surrogates arrive as one 4-byte character.)
+pub struct Usv(pub String);
+
+impl<'js> FromJs<'js> for Usv {
+    fn from_js(_ctx: &Ctx<'js>, value: Value<'js>) -> Result<Self> {
+        let text = rquickjs::String::from_value(value)?.to_cstring()?;
+        // SAFETY: the engine's bytes of the string, which live as long as `text`.
+        let bytes = unsafe { std::slice::from_raw_parts(text.as_ptr().cast::<u8>(), text.len()) };
+        if let Ok(valid) = std::str::from_utf8(bytes) {
+            return Ok(Usv(valid.to_owned()));
+        }
+        let mut bytes = bytes.to_vec();
+        for i in 0..bytes.len().saturating_sub(2) {
+            if bytes[i] == 0xED && bytes[i + 1] >= 0xA0 {
+                bytes[i..i + 3].copy_from_slice("\u{FFFD}".as_bytes());
+            }
+        }
+        Ok(Usv(String::from_utf8_lossy(&bytes).into_owned()))
+    }
+}
+
+/// UTF-8 bytes of `text`.
 /// Runs `f` on the bytes of an ArrayBuffer or any ArrayBuffer view (typed array, DataView).
 /// No JS runs while `f` does, so the memory can be neither freed nor detached meanwhile.
 pub fn with_bytes<'js, R>(ctx: &Ctx<'js>, value: &Value<'js>, f: impl FnOnce(&[u8]) -> R) -> Result<R> {
