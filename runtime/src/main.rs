@@ -11,6 +11,10 @@ mod uring;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // A panic is a bug in the runtime, never the program's fault: say so plainly.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("uringy: internal error: {info}\nThis is a bug in Uringy, not in your program; please report it.");
+    }));
     let status = match cli::parse(std::env::args_os().skip(1)) {
         Ok(command) => cli::run(command),
         Err(message) => {
