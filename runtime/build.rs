@@ -53,6 +53,57 @@ fn main() {
     }
     table.push_str("];\n");
     fs::write(out.join("stdlib.rs"), table).unwrap();
+
+    engine_layout(&manifest, &out);
+}
+
+/// Writes `engine_layout.rs`: the offsets of the JSRuntime fields a fiber switch swaps, read
+/// from the engine source rquickjs-sys compiles (see runtime/src/fiber/engine_state.rs).
+fn engine_layout(manifest: &Path, out: &Path) {
+    let probe = manifest.join("build/engine_layout.c");
+    println!("cargo:rerun-if-changed={}", probe.display());
+    let source = engine_source(manifest);
+    let asm = out.join("engine_layout.s");
+    let mut cmd = cc::Build::new().cargo_metadata(false).get_compiler().to_command();
+    cmd.args(["-D_GNU_SOURCE", "-O0", "-S", "-w", "-I"]).arg(&source).arg("-o").arg(&asm).arg(&probe);
+    let status = cmd.status().unwrap_or_else(|e| panic!("cannot run the C compiler for {}: {e}", probe.display()));
+    assert!(status.success(), "compiling {} against {} failed", probe.display(), source.display());
+    // Each constant is emitted as `uringy_NAME:` followed by `.quad VALUE`.
+    let text = fs::read_to_string(&asm).unwrap();
+    let mut lines = text.lines();
+    let mut consts = String::new();
+    while let Some(line) = lines.next() {
+        let Some(name) = line.strip_prefix("uringy_").and_then(|l| l.strip_suffix(':')) else { continue };
+        let value: usize = lines
+            .find_map(|l| l.trim().strip_prefix(".quad"))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no value for {name} in {}", asm.display()));
+        writeln!(consts, "pub const {}: usize = {value};", name.to_uppercase()).unwrap();
+    }
+    assert!(consts.matches("pub const").count() == 7, "unexpected probe output:\n{consts}");
+    fs::write(out.join("engine_layout.rs"), consts).unwrap();
+}
+
+/// The quickjs-ng sources of the rquickjs-sys version in Cargo.lock, in cargo's registry.
+fn engine_source(manifest: &Path) -> PathBuf {
+    let lock = fs::read_to_string(manifest.join("../Cargo.lock")).expect("Cargo.lock next to Cargo.toml");
+    let version = lock
+        .split("[[package]]")
+        .find(|p| p.contains("name = \"rquickjs-sys\""))
+        .and_then(|p| p.lines().find_map(|l| l.strip_prefix("version = \"")))
+        .map(|v| v.trim_end_matches('"').to_owned())
+        .expect("rquickjs-sys in Cargo.lock");
+    let home = env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env::var_os("HOME").expect("HOME or CARGO_HOME")).join(".cargo"));
+    let registry = home.join("registry/src");
+    fs::read_dir(&registry)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|index| index.path().join(format!("rquickjs-sys-{version}/quickjs")))
+        .find(|dir| dir.join("quickjs.c").is_file())
+        .unwrap_or_else(|| panic!("the sources of rquickjs-sys {version} are not under {}", registry.display()))
 }
 
 fn declare<'js>(ctx: &Ctx<'js>, name: &str, path: &Path) -> Result<Module<'js, Declared>> {

@@ -3,7 +3,7 @@
 
 import ops from "uringy:ops";
 
-const { op_timer_start, op_timer_clear, op_timer_unref, op_util_report_uncaught } = ops;
+const { op_timer_start, op_timer_start_unref, op_timer_clear, op_util_report_uncaught } = ops;
 
 type Callback = (...args: unknown[]) => void;
 
@@ -48,7 +48,5 @@ export function queueMicrotask(callback: () => void): void {
 /** A timeout that fires if the program is still running then, but does not keep it running
  *  (for AbortSignal.timeout and the like). */
 export function setUnrefTimeout(callback: () => void, ms: number): number {
-  const id = setTimeout(callback, ms);
-  op_timer_unref(id);
-  return id;
+  return op_timer_start_unref(callback, ms >= 1 ? ms : 1);
 }

@@ -4,7 +4,10 @@ use std::{ffi::OsString, path::PathBuf};
 
 use lexopt::{Arg, Parser, ValueExt};
 
-use crate::{engine, test_runner};
+use crate::{
+    engine::{self, Options},
+    test_runner,
+};
 
 pub const USAGE: &str = "\
 Usage:
@@ -16,6 +19,7 @@ Usage:
 
 Options:
   -e, --eval CODE    run CODE instead of a file
+  --stack-size SIZE  stack of each spawned fiber, e.g. 256k (default) or 1m
   -h, --help         print this help
   -V, --version      print the version";
 
@@ -25,10 +29,12 @@ pub enum Command {
     Run {
         file: PathBuf,
         args: Vec<String>,
+        stack_size: usize,
     },
     Eval {
         code: String,
         args: Vec<String>,
+        stack_size: usize,
     },
     Test {
         paths: Vec<PathBuf>,
@@ -41,10 +47,29 @@ pub enum Command {
     Version,
 }
 
+/// Each spawned fiber's stack unless `--stack-size` says otherwise: about 360 levels of plain
+/// JS calls. Only the pages a fiber touches use memory.
+pub const DEFAULT_STACK_SIZE: usize = 256 * 1024;
+
+/// `256k`, `1m`, `65536`: bytes, at least 16 KiB and at most 1 GiB.
+fn parse_size(text: &str) -> Result<usize, String> {
+    let lower = text.to_ascii_lowercase();
+    let (digits, unit) = match lower.strip_suffix(['k', 'm']) {
+        Some(d) => (d, if lower.ends_with('k') { 1024 } else { 1024 * 1024 }),
+        None => (lower.as_str(), 1),
+    };
+    let size = digits.parse::<usize>().ok().and_then(|n| n.checked_mul(unit));
+    match size {
+        Some(size) if (16 * 1024..=1 << 30).contains(&size) => Ok(size),
+        _ => Err(format!("--stack-size {text}: give a size from 16k to 1024m, such as 256k or 1m")),
+    }
+}
+
 pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String> {
     let mut parser = Parser::from_args(args);
     let err = |e: lexopt::Error| e.to_string();
     let mut subcommand: Option<String> = None;
+    let mut stack_size = DEFAULT_STACK_SIZE;
     loop {
         let arg = parser.next().map_err(err)?;
         match arg {
@@ -53,7 +78,10 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
             Some(Arg::Short('V') | Arg::Long("version")) => return Ok(Command::Version),
             Some(Arg::Short('e') | Arg::Long("eval")) => {
                 let code = parser.value().map_err(err)?.string().map_err(err)?;
-                return Ok(Command::Eval { code, args: rest(&mut parser)? });
+                return Ok(Command::Eval { code, args: rest(&mut parser)?, stack_size });
+            }
+            Some(Arg::Long("stack-size")) => {
+                stack_size = parse_size(&parser.value().map_err(err)?.string().map_err(err)?)?;
             }
             Some(Arg::Long("test-child")) => {
                 let file = parser.value().map_err(err)?.into();
@@ -66,7 +94,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
                     (None, "eval") => {
                         let code = parser.value().map_err(|_| "eval needs CODE".to_string())?;
                         let code = code.string().map_err(err)?;
-                        return Ok(Command::Eval { code, args: rest(&mut parser)? });
+                        return Ok(Command::Eval { code, args: rest(&mut parser)?, stack_size });
                     }
                     (None, "test") => {
                         let mut paths = Vec::new();
@@ -79,7 +107,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
                         return Ok(Command::Test { paths });
                     }
                     // Everything after FILE belongs to the program, flags included.
-                    _ => return Ok(Command::Run { file: value.into(), args: rest(&mut parser)? }),
+                    _ => return Ok(Command::Run { file: value.into(), args: rest(&mut parser)?, stack_size }),
                 }
             }
             Some(other) => return Err(other.unexpected().to_string()),
@@ -113,10 +141,14 @@ pub fn run(command: Command) -> u8 {
             println!("uringy {}", env!("CARGO_PKG_VERSION"));
             0
         }
-        Command::Run { file, args } => engine::run(engine::Entry::File(file), args),
-        Command::Eval { code, args } => engine::run(engine::Entry::Code(code), args),
+        Command::Run { file, args, stack_size } => engine::run(engine::Entry::File(file), args, Options { stack_size }),
+        Command::Eval { code, args, stack_size } => {
+            engine::run(engine::Entry::Code(code), args, Options { stack_size })
+        }
         Command::Test { paths } => test_runner::run_all(&paths),
-        Command::TestChild { file } => engine::run(engine::Entry::Test(file), Vec::new()),
+        Command::TestChild { file } => {
+            engine::run(engine::Entry::Test(file), Vec::new(), Options { stack_size: DEFAULT_STACK_SIZE })
+        }
     }
 }
 
@@ -131,7 +163,7 @@ mod tests {
     #[test]
     fn file_arguments_reach_the_program_even_when_they_look_like_flags() {
         match parse_str(&["app.ts", "--port", "8080", "-x"]).unwrap() {
-            Command::Run { file, args } => {
+            Command::Run { file, args, .. } => {
                 assert_eq!(file, PathBuf::from("app.ts"));
                 assert_eq!(args, ["--port", "8080", "-x"]);
             }
@@ -155,6 +187,15 @@ mod tests {
         assert!(parse_str(&["--frobnicate"]).unwrap_err().contains("--frobnicate"));
         assert!(parse_str(&[]).is_err());
         assert!(parse_str(&["run"]).is_err());
+    }
+
+    #[test]
+    fn stack_size_takes_units_and_refuses_nonsense() {
+        assert!(
+            matches!(parse_str(&["--stack-size", "1m", "a.ts"]).unwrap(), Command::Run { stack_size, .. } if stack_size == 1 << 20)
+        );
+        assert_eq!(parse_size("64k"), Ok(65536));
+        assert!(parse_size("1k").is_err() && parse_size("lots").is_err());
     }
 
     #[test]

@@ -3,8 +3,10 @@
 
 mod cli;
 mod engine;
+mod fiber;
 mod loader;
 mod ops;
+mod scheduler;
 mod test_runner;
 mod uring;
 

@@ -3,16 +3,14 @@
 
 use std::{
     cell::{Cell, RefCell},
+    collections::HashMap,
     rc::Rc,
     time::{Instant, SystemTime, UNIX_EPOCH},
 };
 
-use std::collections::HashMap;
-
 use rquickjs::{qjs, Ctx, Function, JsLifetime, Persistent, Value};
 
-use super::timers::Timers;
-use crate::uring::Ring;
+use crate::scheduler::Scheduler;
 
 pub type Saved = Persistent<Value<'static>>;
 
@@ -22,14 +20,10 @@ pub struct Host {
     /// `performance.timeOrigin`, and the instant `performance.now()` counts from.
     pub origin: Instant,
     pub origin_epoch_ms: f64,
-    pub ring: RefCell<Ring>,
-    pub timers: RefCell<Timers>,
+    pub scheduler: RefCell<Scheduler>,
     /// Rejected promises nobody has handled yet, with their reasons. Checked once microtasks
     /// have run: a handler attached in the same turn still counts.
     pub rejections: RefCell<Vec<(Saved, Saved)>>,
-    /// An error thrown where no JS caller can receive it (a timer or microtask callback);
-    /// it ends the program once the current job returns.
-    pub uncaught: RefCell<Option<Saved>>,
     /// Formats uncaught errors the way `console.error` would; set by the bootstrap module.
     pub format_error: RefCell<Option<Persistent<Function<'static>>>>,
     /// Standard-library modules by name, as the loader loaded them, so that
@@ -45,37 +39,38 @@ unsafe impl<'js> JsLifetime<'js> for Host {
 }
 
 impl Host {
-    pub fn new(argv: Vec<String>, ring: Ring) -> Self {
+    pub fn new(argv: Vec<String>, scheduler: Scheduler, deadline: Rc<Cell<Option<Instant>>>) -> Self {
         let origin_epoch_ms =
             SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64() * 1e3).unwrap_or(0.0);
         Host {
             argv,
             origin: Instant::now(),
             origin_epoch_ms,
-            ring: RefCell::new(ring),
-            timers: RefCell::default(),
+            scheduler: RefCell::new(scheduler),
             rejections: RefCell::default(),
-            uncaught: RefCell::default(),
             format_error: RefCell::default(),
             builtins: RefCell::default(),
-            deadline: Rc::default(),
+            deadline,
         }
     }
 
     /// Releases every engine value the host holds, before the engine is torn down.
     pub fn release(&self) {
-        self.timers.borrow_mut().clear_all();
+        self.scheduler.borrow_mut().release();
         self.rejections.borrow_mut().clear();
-        self.uncaught.borrow_mut().take();
         self.format_error.borrow_mut().take();
     }
+}
 
-    /// Records an error no caller can receive; the first one wins and ends the program.
-    pub fn set_uncaught<'js>(&self, ctx: &Ctx<'js>, error: Value<'js>) {
-        let mut slot = self.uncaught.borrow_mut();
-        if slot.is_none() {
-            *slot = Some(Persistent::save(ctx, error));
-        }
+/// quickjs tells the host when a promise is rejected with no handler, and again if a handler
+/// is attached later; what is left once promise jobs have run is reported (scheduler).
+pub fn track_rejection<'js>(ctx: Ctx<'js>, promise: Value<'js>, reason: Value<'js>, handled: bool) {
+    let Some(host) = ctx.userdata::<Host>() else { return };
+    let mut pending = host.rejections.borrow_mut();
+    if handled {
+        pending.retain(|(p, _)| p.clone().restore(&ctx).map_or(true, |p| p != promise));
+    } else {
+        pending.push((Persistent::save(&ctx, promise), Persistent::save(&ctx, reason)));
     }
 }
 

@@ -1,32 +1,36 @@
-//! One runtime: the engine, its host state, the standard library's bootstrap, the main module
-//! and the event loop, from start to exit status.
+//! One runtime: the engine, its host state, the standard library's bootstrap, and the root
+//! fiber running the main module under the scheduler, from start to exit status.
 
-mod event_loop;
 pub mod host;
 mod report;
-pub mod timers;
 
-use std::{env, path::PathBuf};
+use std::{cell::Cell, env, path::PathBuf, rc::Rc, time::Instant};
 
-use rquickjs::{Context, Ctx, Function, Module, Object, Persistent, Promise, Runtime, Value};
+use rquickjs::{qjs, Context, Ctx, Function, Module, Object, Persistent, Runtime, Value};
 
 use crate::{
+    fiber::engine_state,
     loader::{self, resolve::Internals},
+    scheduler::{self, End, MainFn, RootEnd, Scheduler},
     uring::Ring,
 };
-use event_loop::Uncaught;
 use host::{host, Host};
 
 /// What the runtime runs.
 pub enum Entry {
     File(PathBuf),
     Code(String),
-    /// A test file, followed by its registered tests.
+    /// A test file, whose registered tests then run (`uringy test`).
     Test(PathBuf),
 }
 
+pub struct Options {
+    /// Bytes of stack for each spawned fiber (`--stack-size`).
+    pub stack_size: usize,
+}
+
 /// Runs `entry` to completion; returns the exit status.
-pub fn run(entry: Entry, args: Vec<String>) -> u8 {
+pub fn run(entry: Entry, args: Vec<String>, options: Options) -> u8 {
     let ring = match Ring::new() {
         Ok(ring) => ring,
         Err(e) => {
@@ -45,9 +49,9 @@ pub fn run(entry: Entry, args: Vec<String>) -> u8 {
         Entry::Code(_) => absolute(&PathBuf::from("[eval]")).to_string_lossy().into_owned(),
     };
     let exe = env::current_exe().map(|p| p.to_string_lossy().into_owned()).unwrap_or_else(|_| "uringy".into());
-    let argv = [exe, main.clone()].into_iter().chain(args).collect();
+    let argv: Vec<String> = [exe, main.clone()].into_iter().chain(args).collect();
 
-    let (Ok(rt), state) = (Runtime::new(), Host::new(argv, ring)) else {
+    let Ok(rt) = Runtime::new() else {
         eprintln!("error: cannot create the JavaScript engine (out of memory)");
         return 1;
     };
@@ -59,30 +63,77 @@ pub fn run(entry: Entry, args: Vec<String>) -> u8 {
     let internals = if is_test { Internals::ForTests } else { Internals::Hidden };
     let (resolver, module_loader) = loader::ModuleLoader::pair(&main, internals);
     rt.set_loader(resolver, module_loader);
-    rt.set_host_promise_rejection_tracker(Some(Box::new(event_loop::track_rejection)));
+    rt.set_host_promise_rejection_tracker(Some(Box::new(host::track_rejection)));
+    let deadline: Rc<Cell<Option<Instant>>> = Rc::default();
     if is_test {
-        let deadline = state.deadline.clone();
+        let deadline = deadline.clone();
+        // One-shot: the uncatchable error it raises skips `finally` blocks that would clear it.
         rt.set_interrupt_handler(Some(Box::new(move || {
-            deadline.get().is_some_and(|d| std::time::Instant::now() >= d)
+            let passed = deadline.get().is_some_and(|d| Instant::now() >= d);
+            if passed {
+                deadline.set(None);
+            }
+            passed
         })));
     }
-    context.with(|ctx| {
+    let status = context.with(|ctx| {
+        let raw_rt = ctx_runtime(&ctx);
+        // SAFETY: the runtime is live, idle and used by this thread only.
+        if let Err(e) = unsafe { engine_state::check(raw_rt) }.and_then(|()| check_frame(&ctx)) {
+            eprintln!("error: this uringy does not match its JavaScript engine ({e}); rebuild it from a clean tree");
+            return 2;
+        }
+        // SAFETY: the context and runtime outlive the scheduler, which the host drops first.
+        let scheduler = unsafe { Scheduler::new(raw_rt, ctx.as_raw(), ring, options.stack_size) };
+        let state = Host::new(argv, scheduler, deadline);
         if ctx.store_userdata(state).is_err() {
             return 1;
         }
         let status = match bootstrap(&ctx) {
-            Ok(()) => match entry {
-                Entry::Test(_) => run_tests(&ctx, &main),
-                entry => run_main(&ctx, entry, &main),
-            },
-            Err(error) => {
-                report::uncaught(&ctx, host::restore(&ctx, error), false);
+            Ok(()) => {
+                host(&ctx).scheduler.borrow_mut().start_root(main_fn(entry, main.clone()));
+                let end = scheduler::run(&ctx);
+                finish(&ctx, end, &main, is_test)
+            }
+            Err(()) => {
+                let error = ctx.catch();
+                report::uncaught(&ctx, error, false);
                 1
             }
         };
         host(&ctx).release();
         status
-    })
+    });
+    // Like Node, a finished program exits without freeing its heap, which takes time and
+    // changes nothing. URINGY_CHECK_LEAKS=1 tears the engine down instead: quickjs then aborts
+    // if any object is still referenced, which the tests use to prove nothing leaks.
+    if env::var_os("URINGY_CHECK_LEAKS").is_none() {
+        std::mem::forget(context);
+        std::mem::forget(rt);
+    }
+    status
+}
+
+fn ctx_runtime(ctx: &Ctx<'_>) -> *mut qjs::JSRuntime {
+    // SAFETY: a live context's runtime.
+    unsafe { qjs::JS_GetRuntime(ctx.as_raw().as_ptr()) }
+}
+
+/// The frame-chain half of the engine layout check: from a native function called by JS,
+/// the chain must point at the calling JS frame.
+fn check_frame(ctx: &Ctx<'_>) -> Result<(), String> {
+    let rt = ctx_runtime(ctx);
+    // SAFETY: runs inside the native call below, on this thread.
+    let probe = Function::new(ctx.clone(), move || unsafe { engine_state::check_frame(rt) }.err().unwrap_or_default());
+    let caller = ctx.eval::<Function, _>("(probe) => probe()");
+    match (probe, caller) {
+        (Ok(probe), Ok(caller)) => match caller.call::<_, String>((probe,)) {
+            Ok(problem) if problem.is_empty() => Ok(()),
+            Ok(problem) => Err(problem),
+            Err(e) => Err(e.to_string()),
+        },
+        _ => Err("cannot call into the engine".into()),
+    }
 }
 
 fn absolute(path: &std::path::Path) -> PathBuf {
@@ -90,96 +141,72 @@ fn absolute(path: &std::path::Path) -> PathBuf {
 }
 
 /// Loads the standard library's bootstrap, which installs the globals.
-fn bootstrap(ctx: &Ctx<'_>) -> Result<(), host::Saved> {
-    let ns = import(ctx, "uringy:internal/bootstrap")?;
-    let format: Function = ns.get("formatError").map_err(|_| saved_exception(ctx))?;
+fn bootstrap(ctx: &Ctx<'_>) -> Result<(), ()> {
+    let ns = loader::require_builtin(ctx, "uringy:internal/bootstrap").map_err(|_| ())?;
+    let format: Function = ns.get("formatError").map_err(|_| ())?;
     *host(ctx).format_error.borrow_mut() = Some(Persistent::save(ctx, format));
     Ok(())
 }
 
-/// Imports and evaluates a module that has no top-level await; returns its namespace.
-fn import<'js>(ctx: &Ctx<'js>, name: &str) -> Result<Object<'js>, host::Saved> {
-    let promise = loader::import_as_host(ctx, name).map_err(|_| saved_exception(ctx))?;
-    settle(ctx, &promise).map_err(|_| saved_exception(ctx))?;
-    match promise.result::<Object>() {
-        Some(Ok(ns)) => Ok(ns),
-        _ => Err(Persistent::save(ctx, promise_reason(ctx, &promise))),
+/// What the root fiber runs: the main module (or `-e` code, or a test file and its tests).
+fn main_fn(entry: Entry, main: String) -> MainFn {
+    match entry {
+        Entry::File(_) => Box::new(move |ctx| Module::import(ctx, main.as_str()).map(|p| p.into_value())),
+        Entry::Code(code) => Box::new(move |ctx| {
+            let code = loader::to_javascript(ctx, &main, code)?;
+            let module = Module::declare(ctx.clone(), main.as_str(), code)?;
+            let meta = module.meta()?;
+            meta.set("main", true)?;
+            meta.set("url", loader::file_url(&main))?;
+            module.eval().map(|(_, promise)| promise.into_value())
+        }),
+        Entry::Test(_) => Box::new(move |ctx| {
+            let harness = loader::require_builtin(ctx, "uringy:internal/test_run")?;
+            let start: Function = harness.get("start")?;
+            start.call::<_, Value>((main.as_str(),))
+        }),
     }
 }
 
-fn saved_exception(ctx: &Ctx<'_>) -> host::Saved {
-    Persistent::save(ctx, ctx.catch())
-}
-
-/// Runs microtasks until `promise` is no longer pending (or none are left).
-fn settle<'js>(ctx: &Ctx<'js>, promise: &Promise<'js>) -> Result<(), Uncaught> {
-    mark_handled(ctx, promise);
-    event_loop::run_microtasks(ctx)
-}
-
-/// Attaches a no-op rejection handler: the host reports this promise's failure itself, so it
-/// must not also count as an unhandled rejection.
-fn mark_handled<'js>(ctx: &Ctx<'js>, promise: &Promise<'js>) {
-    if let Ok(then) = promise.then() {
-        let noop = Function::new(ctx.clone(), || ()).ok();
-        let _ =
-            then.call::<_, Value>((rquickjs::function::This(promise.clone()), Value::new_undefined(ctx.clone()), noop));
-    }
-}
-
-fn promise_reason<'js>(ctx: &Ctx<'js>, promise: &Promise<'js>) -> Value<'js> {
-    match promise.result::<Value>() {
-        Some(Err(_)) => ctx.catch(),
-        _ => Value::new_undefined(ctx.clone()),
-    }
-}
-
-fn run_main(ctx: &Ctx<'_>, entry: Entry, main: &str) -> u8 {
-    let promise = match entry {
-        Entry::Code(code) => eval_code(ctx, main, code),
-        _ => Module::import(ctx, main).map_err(|_| ()),
-    };
-    let promise = match promise {
-        Ok(promise) => promise,
-        Err(()) => return fail(ctx, Uncaught::Thrown(saved_exception(ctx))),
-    };
-    mark_handled(ctx, &promise);
-    if let Err(uncaught) = event_loop::run(ctx) {
-        return fail(ctx, uncaught);
-    }
-    match promise.state() {
-        rquickjs::promise::PromiseState::Rejected => {
-            let reason = promise_reason(ctx, &promise);
-            report::uncaught(ctx, reason, false);
+/// The exit status, once the root fiber is done (or nothing can run any more).
+fn finish(ctx: &Ctx<'_>, end: End, main: &str, is_test: bool) -> u8 {
+    match end {
+        End::Root(RootEnd::Returned(value)) => {
+            let value = host::restore(ctx, value);
+            if let Some(summary) = value.as_object().filter(|_| is_test) {
+                return test_summary(summary);
+            }
+            exit_code(ctx)
+        }
+        End::Root(RootEnd::Cancelled) => exit_code(ctx),
+        End::Root(RootEnd::Failed(errors, rejection)) => {
+            for error in errors {
+                let error = host::restore(ctx, error);
+                report::uncaught(ctx, error, rejection);
+            }
             1
         }
-        rquickjs::promise::PromiseState::Pending => {
+        End::Stuck { main_waiting: true } => {
             eprintln!(
                 "error: top-level await in {main} never settled: it waits for a promise that nothing will resolve"
             );
             1
         }
-        rquickjs::promise::PromiseState::Resolved => exit_code(ctx),
+        End::Stuck { main_waiting: false } => {
+            eprintln!(
+                "error: every fiber of {main} is waiting and nothing is left that could wake one \
+                 (a join, channel or promise that nothing will complete)"
+            );
+            1
+        }
     }
 }
 
-fn eval_code<'js>(ctx: &Ctx<'js>, name: &str, code: String) -> Result<Promise<'js>, ()> {
-    let code = loader::to_javascript(ctx, name, code).map_err(|_| ())?;
-    let module = Module::declare(ctx.clone(), name, code).map_err(|_| ())?;
-    if let Ok(meta) = module.meta() {
-        let _ = meta.set("main", true);
-        let _ = meta.set("url", loader::file_url(name));
-    }
-    module.eval().map(|(_, promise)| promise).map_err(|_| ())
-}
-
-fn fail(ctx: &Ctx<'_>, uncaught: Uncaught) -> u8 {
-    let (saved, in_promise) = match uncaught {
-        Uncaught::Thrown(e) => (e, false),
-        Uncaught::Rejection(e) => (e, true),
-    };
-    report::uncaught(ctx, host::restore(ctx, saved), in_promise);
-    1
+fn test_summary(summary: &Object<'_>) -> u8 {
+    let count = |k: &str| summary.get::<_, u32>(k).unwrap_or(0);
+    let failed = count("failed");
+    println!("{}{} {} {}", crate::test_runner::SUMMARY_TAG, count("passed"), failed, count("skipped"));
+    u8::from(failed > 0)
 }
 
 /// `process.exitCode`, as the program left it.
@@ -192,50 +219,4 @@ fn exit_code(ctx: &Ctx<'_>) -> u8 {
         .flatten()
         .unwrap_or(0);
     (code & 0xff) as u8
-}
-
-/// The test-file mode of `uringy test`: evaluate the file (which registers tests), then run
-/// them. An error no test can catch, or code running past its time limit, fails the test
-/// that was running instead of the whole file.
-fn run_tests(ctx: &Ctx<'_>, main: &str) -> u8 {
-    let harness = match import(ctx, "uringy:internal/test_run") {
-        Ok(ns) => ns,
-        Err(e) => return fail(ctx, Uncaught::Thrown(e)),
-    };
-    let (Ok(start), Ok(on_uncaught)) = (harness.get::<_, Function>("start"), harness.get::<_, Function>("onUncaught"))
-    else {
-        return fail(ctx, Uncaught::Thrown(saved_exception(ctx)));
-    };
-    let promise: Promise = match start.call((main,)) {
-        Ok(p) => p,
-        Err(_) => return fail(ctx, Uncaught::Thrown(saved_exception(ctx))),
-    };
-    mark_handled(ctx, &promise);
-    loop {
-        let uncaught = match event_loop::run(ctx) {
-            Ok(()) => break,
-            Err(u) => u,
-        };
-        let timed_out = host(ctx).deadline.take().is_some_and(|d| std::time::Instant::now() >= d);
-        let saved = match &uncaught {
-            Uncaught::Thrown(e) | Uncaught::Rejection(e) => e.clone(),
-        };
-        let error = host::restore(ctx, saved);
-        if !matches!(on_uncaught.call::<_, bool>((error, timed_out)), Ok(true)) {
-            return fail(ctx, uncaught);
-        }
-    }
-    match promise.result::<Object>() {
-        Some(Ok(summary)) => {
-            let count = |k: &str| summary.get::<_, u32>(k).unwrap_or(0);
-            let failed = count("failed");
-            println!("{}{} {} {}", crate::test_runner::SUMMARY_TAG, count("passed"), failed, count("skipped"));
-            u8::from(failed > 0)
-        }
-        Some(Err(_)) => fail(ctx, Uncaught::Thrown(saved_exception(ctx))),
-        None => {
-            eprintln!("error: the tests of {main} never finished: a test waits for something that never happens");
-            1
-        }
-    }
 }

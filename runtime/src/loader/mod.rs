@@ -112,7 +112,7 @@ unsafe extern "C" fn load_builtin(ctx: *mut qjs::JSContext, name: *const qjs::c_
 
 /// Loads and evaluates the module `name` on behalf of the runtime itself (no importing module,
 /// so internal built-ins resolve); the promise settles when evaluation has finished.
-pub fn import_as_host<'js>(ctx: &Ctx<'js>, name: &str) -> Result<rquickjs::Promise<'js>> {
+fn import_as_host<'js>(ctx: &Ctx<'js>, name: &str) -> Result<rquickjs::Promise<'js>> {
     let name = std::ffi::CString::new(name)?;
     // SAFETY: both strings are NUL-terminated and outlive the call; the returned value's
     // reference is ours.
@@ -125,8 +125,22 @@ pub fn import_as_host<'js>(ctx: &Ctx<'js>, name: &str) -> Result<rquickjs::Promi
     value.into_promise().ok_or(Error::Exception)
 }
 
+/// The namespace of the built-in module `name`, loaded and evaluated now. quickjs evaluates a
+/// module without top-level await before `JS_LoadModule` returns (only the promise it returns
+/// settles later, in a job), and built-in modules have none.
+pub fn require_builtin<'js>(ctx: &Ctx<'js>, name: &str) -> Result<Object<'js>> {
+    let promise = import_as_host(ctx, name)?;
+    if promise.state() == rquickjs::promise::PromiseState::Rejected {
+        let _ = promise.result::<Value>();
+        let reason = ctx.catch();
+        return Err(ctx.throw(reason));
+    }
+    builtin_namespace(ctx, name)
+        .ok_or_else(|| Exception::throw_internal(ctx, &format!("built-in module {name} was not loaded")))
+}
+
 /// The namespace of a standard-library module that has been loaded and evaluated.
-pub fn builtin_namespace<'js>(ctx: &Ctx<'js>, name: &str) -> Option<Object<'js>> {
+fn builtin_namespace<'js>(ctx: &Ctx<'js>, name: &str) -> Option<Object<'js>> {
     let module = *ctx.userdata::<Host>()?.builtins.borrow().get(name)?;
     // SAFETY: modules live as long as the runtime; the namespace value is owned by us.
     let namespace = unsafe { qjs::JS_GetModuleNamespace(ctx.as_raw().as_ptr(), module.as_ptr()) };

@@ -5,6 +5,7 @@
 //! sides; each area registers its own in its file.
 
 mod crypto;
+mod fiber;
 mod io;
 mod loader;
 mod process;
@@ -31,6 +32,7 @@ impl ModuleDef for OpsModule {
     fn evaluate<'js>(ctx: &Ctx<'js>, exports: &Exports<'js>) -> Result<()> {
         let ops = Ops { ctx: ctx.clone(), object: Object::new(ctx.clone())? };
         crypto::register(&ops)?;
+        fiber::register(&ops)?;
         io::register(&ops)?;
         loader::register(&ops)?;
         process::register(&ops)?;

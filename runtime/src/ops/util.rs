@@ -4,7 +4,7 @@
 use rquickjs::{convert::List, promise::PromiseState, qjs, Ctx, Exception, FromJs, Promise, Result, Value};
 
 use super::Ops;
-use crate::engine::host::host;
+use crate::scheduler::report_uncaught;
 
 pub fn register(ops: &Ops<'_>) -> Result<()> {
     ops.add("op_util_promise_state", op_util_promise_state)?;
@@ -27,9 +27,9 @@ fn op_util_promise_state<'js>(ctx: Ctx<'js>, promise: Promise<'js>) -> List<(u8,
 }
 
 /// An error from a callback nobody awaits (queueMicrotask, an event listener): it ends the
-/// program as an uncaught error once the current job returns, as in Node.
+/// program as an uncaught error, as in Node (the root fails with it).
 fn op_util_report_uncaught<'js>(ctx: Ctx<'js>, error: Value<'js>) {
-    host(&ctx).set_uncaught(&ctx, error);
+    report_uncaught(&ctx, error, false);
 }
 
 /// A JS string as UTF-8 with lone surrogates replaced by U+FFFD (WebIDL's USVString).

@@ -1,0 +1,185 @@
+// `uringy:fiber` — fibers and structured concurrency (API.md, rules 1–12).
+//
+// The scheduler (runtime/src/scheduler) keeps the task tree; this module gives it its API:
+// `Fiber` objects, and the calls that wait, which throw `Cancelled` when the native side says
+// the wait was cancelled.
+
+import ops from "uringy:ops";
+
+const {
+  op_fiber_register, op_fiber_spawn, op_fiber_current, op_fiber_handle, op_fiber_join, op_fiber_cancel,
+  op_fiber_is_cancelled, op_fiber_yield, op_fiber_sleep, op_fiber_checkpoint, op_fiber_wait,
+  op_fiber_scope_enter, op_fiber_scope_exit, op_fiber_shield,
+} = ops;
+
+/** Thrown by a call that waits in a cancelled fiber (and by `join()` on a cancelled fiber). */
+export class Cancelled extends Error {
+  constructor(message = "the fiber was cancelled") {
+    super(message);
+    this.name = "Cancelled";
+  }
+}
+
+/** Thrown by `timeout()` when its body did not finish in time. */
+export class TimeoutError extends Error {
+  constructor(message = "timed out") {
+    super(message);
+    this.name = "TimeoutError";
+  }
+}
+
+/** A wait that the native side reports as cancelled. */
+const WAIT_CANCELLED = 1;
+const RUNNING = 0, RETURNED = 1, FAILED = 2, CANCELLED = 3;
+const make = Symbol("make");
+let lastId = 0;
+
+// Module-private access to Fiber's private fields, set by its static block.
+let newFiber: <T>(task: number) => Fiber<T>;
+let setTask: (fiber: Fiber, task: number) => void;
+let settle: (fiber: Fiber, state: number, values: unknown[], cancelled: boolean) => void;
+
+export class Fiber<T = unknown> {
+  #task: number;
+  #id = ++lastId;
+  #state: number = RUNNING;
+  #value: unknown;
+  #cancelled = false;
+
+  constructor(token: symbol, task: number) {
+    if (token !== make) throw new TypeError("Fibers are made by spawn(), not new Fiber()");
+    this.#task = task;
+  }
+
+  /** A number that names this fiber, unique in the thread. */
+  get id(): number {
+    return this.#id;
+  }
+
+  /** Whether its function returned or threw and every fiber below it is done. */
+  get done(): boolean {
+    return this.#state !== RUNNING;
+  }
+
+  get cancelled(): boolean {
+    return this.#state === RUNNING ? op_fiber_is_cancelled(this.#task) : this.#cancelled;
+  }
+
+  /** Waits until the fiber is done; returns its value or throws its error (`Cancelled` if it
+   *  was cancelled). A failure received here goes no further up the tree. */
+  join(): T {
+    if (this.#state === RUNNING && op_fiber_join(this.#task) === WAIT_CANCELLED) {
+      throw new Cancelled();
+    }
+    if (this.#state === RETURNED) return this.#value as T;
+    if (this.#state === FAILED) throw this.#value;
+    throw new Cancelled(`fiber ${this.#id} was cancelled`);
+  }
+
+  /** Cancels this fiber and every fiber below it; returns at once. */
+  cancel(): void {
+    if (this.#state === RUNNING) op_fiber_cancel(this.#task);
+  }
+
+  static {
+    newFiber = <T>(task: number) => new Fiber<T>(make, task);
+    setTask = (fiber, task) => {
+      fiber.#task = task;
+    };
+    settle = (fiber, state, values, cancelled) => {
+      fiber.#state = state;
+      fiber.#cancelled = cancelled;
+      fiber.#value = state === FAILED && values.length > 1
+        ? new AggregateError(values, `${values.length} fibers failed`)
+        : values[0];
+    };
+  }
+
+  get [Symbol.toStringTag](): string {
+    return "Fiber";
+  }
+}
+
+op_fiber_register(Cancelled, (handle, state, values, cancelled) => settle(handle as Fiber, state, values, cancelled));
+
+/** Runs `fn` on a new fiber, a child of the calling fiber (or of its innermost scope). */
+export function spawn<T>(fn: () => T): Fiber<T> {
+  if (typeof fn !== "function") throw new TypeError("spawn(fn): fn must be a function");
+  const fiber = newFiber<T>(-1);
+  setTask(fiber, op_fiber_spawn(fn, fiber));
+  return fiber;
+}
+
+/** The fiber running now. */
+export function current(): Fiber {
+  const task = op_fiber_current();
+  return (op_fiber_handle(task) ?? op_fiber_handle(task, newFiber(task))) as Fiber;
+}
+
+/** Lets every other ready fiber run once. */
+export function yieldNow(): void {
+  if (op_fiber_yield() === WAIT_CANCELLED) throw new Cancelled();
+}
+
+export function sleep(ms: number): void {
+  if (op_fiber_sleep(Number(ms)) === WAIT_CANCELLED) throw new Cancelled();
+}
+
+/** Throws `Cancelled` if this fiber was cancelled (outside `shield`). */
+export function checkpoint(): void {
+  if (op_fiber_checkpoint()) throw new Cancelled();
+}
+
+/** Suspends this fiber until `promise` (any thenable) settles; returns its value or throws
+ *  its reason. */
+export function wait<T>(promise: PromiseLike<T> | T): T {
+  const [code, value] = op_fiber_wait(promise);
+  if (code === 0) return value as T;
+  if (code === 2) throw value;
+  throw new Cancelled();
+}
+
+/** Runs `body` in this fiber; fibers spawned inside belong to the scope, and `scope` returns
+ *  only when all of them are done. The first failure among them cancels the rest and the body,
+ *  and `scope` throws it. */
+export function scope<T>(body: () => T): T {
+  return enclose(-1, body);
+}
+
+/** As `scope`, but if it is not done after `ms` it is cancelled, and `TimeoutError` is thrown
+ *  once everything inside has finished. */
+export function timeout<T>(ms: number, body: () => T): T {
+  const limit = Number(ms);
+  if (!(limit >= 0)) throw new RangeError(`timeout(ms, body): ms must be a number ≥ 0, got ${ms}`);
+  return enclose(limit, () => body());
+}
+
+function enclose<T>(ms: number, body: () => T): T {
+  if (typeof body !== "function") throw new TypeError("the body must be a function");
+  const id = op_fiber_scope_enter(ms);
+  let result: T | undefined;
+  let error: unknown;
+  let threw = false;
+  try {
+    result = body();
+  } catch (e) {
+    threw = true;
+    error = e;
+  }
+  const [timedOut, failures] = op_fiber_scope_exit(id);
+  if (failures.length > 0) throw failures[0];
+  if (timedOut) throw new TimeoutError(`timed out after ${ms} ms`);
+  if (threw) throw error;
+  return result as T;
+}
+
+/** Runs `body` with cancellation held off: calls that wait inside are not interrupted (for
+ *  cleanup such as a final write); a cancellation takes effect after `body` returns. */
+export function shield<T>(body: () => T): T {
+  op_fiber_shield(1);
+  try {
+    return body();
+  } finally {
+    op_fiber_shield(-1);
+  }
+}

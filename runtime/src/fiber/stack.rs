@@ -1,0 +1,169 @@
+//! Fiber stacks: carved out of large anonymous mappings, each with a guard page below it, and
+//! pooled for reuse.
+//!
+//! A guard page per stack made with `mprotect` splits the mapping, costing two kernel mappings
+//! per stack; with the default `vm.max_map_count` (65530) that caps a process near 32k fibers.
+//! Linux 6.13's guard markers (`MADV_GUARD_INSTALL`) protect pages without splitting the
+//! mapping, so a slab of stacks stays one mapping however many stacks it holds. Older kernels
+//! fall back to `mprotect` guards, with that limit.
+
+use std::{io, ptr::NonNull};
+
+/// `MADV_GUARD_INSTALL` (Linux 6.13, include/uapi/asm-generic/mman-common.h).
+const MADV_GUARD_INSTALL: libc::c_int = 102;
+const PAGE: usize = 4096;
+/// Stacks per mapping.
+const SLAB_STACKS: usize = 64;
+/// A returned stack whose lowest used address lies deeper than this below its top has its
+/// pages released before reuse; shallow stacks keep theirs, which is what makes reuse cheap.
+const SHALLOW: usize = 32 * 1024;
+
+/// One fiber stack: `[guard page][usable ...]`, growing down from `top`.
+pub struct Stack {
+    base: NonNull<u8>,
+    size: usize,
+}
+
+impl Stack {
+    /// One past the highest usable byte; the initial stack pointer.
+    pub fn top(&self) -> *mut u8 {
+        // SAFETY: `base + size` is the end of this stack's part of its slab.
+        unsafe { self.base.as_ptr().add(self.size) }
+    }
+
+    /// The lowest usable byte (just above the guard page).
+    pub fn bottom(&self) -> *mut u8 {
+        // SAFETY: the guard page is the first page of the stack.
+        unsafe { self.base.as_ptr().add(PAGE) }
+    }
+}
+
+pub struct StackPool {
+    size: usize,
+    free: Vec<Stack>,
+    /// Whether guard markers work here (else each stack gets an mprotect'ed page).
+    markers: bool,
+    slabs: Vec<(NonNull<u8>, usize)>,
+}
+
+impl StackPool {
+    /// A pool of stacks of `size` bytes each (rounded up to whole pages, guard included).
+    pub fn new(size: usize) -> StackPool {
+        let size = size.max(4 * PAGE).div_ceil(PAGE) * PAGE;
+        StackPool { size, free: Vec::new(), markers: true, slabs: Vec::new() }
+    }
+
+    pub fn take(&mut self) -> io::Result<Stack> {
+        if self.free.is_empty() {
+            self.grow()?;
+        }
+        Ok(self.free.pop().expect("grow added stacks"))
+    }
+
+    /// Returns a stack to the pool. `lowest` is the deepest stack address the fiber was seen
+    /// using; if it went deep, its pages go back to the kernel so a deep fiber does not leave
+    /// its memory behind in the pool.
+    pub fn give(&mut self, stack: Stack, lowest: *const u8) {
+        let used = stack.top() as usize - (lowest as usize).min(stack.top() as usize);
+        if used > SHALLOW {
+            let keep = SHALLOW / 2;
+            let len = stack.size - PAGE - keep;
+            // SAFETY: the range is the stack's own usable memory below the part kept; no fiber
+            // runs on it now. Guard markers survive MADV_DONTNEED.
+            unsafe { libc::madvise(stack.bottom().cast(), len, libc::MADV_DONTNEED) };
+        }
+        self.free.push(stack);
+    }
+
+    fn grow(&mut self) -> io::Result<()> {
+        let len = self.size * SLAB_STACKS;
+        // SAFETY: a fresh private anonymous mapping; MAP_NORESERVE because most of each stack
+        // is never touched.
+        let slab = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+                -1,
+                0,
+            )
+        };
+        if slab == libc::MAP_FAILED {
+            return Err(io::Error::last_os_error());
+        }
+        let slab = NonNull::new(slab.cast::<u8>()).ok_or_else(io::Error::last_os_error)?;
+        self.slabs.push((slab, len));
+        // Stacks are handed out from the end of `free`: push in reverse so the lowest stack
+        // is used first and neighbouring fibers share cache lines of page tables.
+        for i in (0..SLAB_STACKS).rev() {
+            // SAFETY: `i * size` lies inside the slab.
+            let base = unsafe { NonNull::new_unchecked(slab.as_ptr().add(i * self.size)) };
+            self.guard(base)?;
+            self.free.push(Stack { base, size: self.size });
+        }
+        Ok(())
+    }
+
+    fn guard(&mut self, page: NonNull<u8>) -> io::Result<()> {
+        if self.markers {
+            // SAFETY: the page belongs to a slab we mapped.
+            if unsafe { libc::madvise(page.as_ptr().cast(), PAGE, MADV_GUARD_INSTALL) } == 0 {
+                return Ok(());
+            }
+            self.markers = false;
+        }
+        // SAFETY: as above.
+        if unsafe { libc::mprotect(page.as_ptr().cast(), PAGE, libc::PROT_NONE) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(())
+    }
+}
+
+impl Drop for StackPool {
+    fn drop(&mut self) {
+        for (slab, len) in self.slabs.drain(..) {
+            // SAFETY: the slab was mapped by `grow`; all its stacks are back in the pool (a
+            // pool is dropped only after every fiber has finished).
+            unsafe { libc::munmap(slab.as_ptr().cast(), len) };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map_count() -> usize {
+        std::fs::read_to_string("/proc/self/maps").unwrap().lines().count()
+    }
+
+    #[test]
+    fn thousands_of_guarded_stacks_take_few_kernel_mappings() {
+        let before = map_count();
+        let mut pool = StackPool::new(64 * 1024);
+        let stacks: Vec<Stack> = (0..4096).map(|_| pool.take().unwrap()).collect();
+        let added = map_count().saturating_sub(before);
+        if pool.markers {
+            assert!(added <= 4096 / SLAB_STACKS + 8, "{added} mappings for 4096 stacks");
+        }
+        for (i, stack) in stacks.into_iter().enumerate() {
+            // Touch the top page, as a running fiber would.
+            // SAFETY: the byte lies in the stack's usable memory.
+            unsafe { stack.top().sub(1 + i % 64).write(1) };
+            pool.give(stack, std::ptr::null());
+        }
+    }
+
+    #[test]
+    fn the_guard_page_sits_just_below_the_usable_stack() {
+        let mut pool = StackPool::new(64 * 1024);
+        let stack = pool.take().unwrap();
+        assert_eq!(stack.top() as usize - stack.bottom() as usize, 64 * 1024 - PAGE);
+        assert_eq!(stack.top() as usize % 16, 0, "stack tops must be 16-byte aligned");
+        // SAFETY: the lowest usable byte is writable.
+        unsafe { stack.bottom().write(7) };
+        pool.give(stack, std::ptr::null());
+    }
+}

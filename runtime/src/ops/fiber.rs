@@ -1,0 +1,193 @@
+//! Ops of `uringy:fiber`: spawning, joining, cancelling and the calls that wait.
+//!
+//! Calls that wait return a status instead of throwing, and lib/fiber.ts throws the matching
+//! class (`Cancelled`, `TimeoutError`): native code never builds JS error classes.
+
+use std::time::{Duration, Instant};
+
+use rquickjs::{convert::List, function::Opt, Ctx, Exception, Function, Object, Persistent, Result, Value};
+
+use super::Ops;
+use crate::{
+    engine::host::{host, restore},
+    scheduler::{
+        park,
+        task::{Resume, TaskId, Wait},
+        wait_promise, Waited,
+    },
+};
+
+/// A wait ended normally.
+const DONE: u8 = 0;
+/// A wait ended because the fiber was cancelled.
+const CANCELLED: u8 = 1;
+/// A promise a fiber waited for was rejected.
+const REJECTED: u8 = 2;
+
+pub fn register(ops: &Ops<'_>) -> Result<()> {
+    ops.add("op_fiber_register", op_fiber_register)?;
+    ops.add("op_fiber_spawn", op_fiber_spawn)?;
+    ops.add("op_fiber_current", op_fiber_current)?;
+    ops.add("op_fiber_handle", op_fiber_handle)?;
+    ops.add("op_fiber_join", op_fiber_join)?;
+    ops.add("op_fiber_cancel", op_fiber_cancel)?;
+    ops.add("op_fiber_is_cancelled", op_fiber_is_cancelled)?;
+    ops.add("op_fiber_yield", op_fiber_yield)?;
+    ops.add("op_fiber_sleep", op_fiber_sleep)?;
+    ops.add("op_fiber_checkpoint", op_fiber_checkpoint)?;
+    ops.add("op_fiber_wait", op_fiber_wait)?;
+    ops.add("op_fiber_park_token", op_fiber_park_token)?;
+    ops.add("op_fiber_park", op_fiber_park)?;
+    ops.add("op_fiber_unpark", op_fiber_unpark)?;
+    ops.add("op_fiber_scope_enter", op_fiber_scope_enter)?;
+    ops.add("op_fiber_scope_exit", op_fiber_scope_exit)?;
+    ops.add("op_fiber_shield", op_fiber_shield)
+}
+
+fn task(ctx: &Ctx<'_>, id: f64) -> Result<TaskId> {
+    TaskId::from_f64(id).ok_or_else(|| Exception::throw_type(ctx, "not a fiber id"))
+}
+
+fn code(waited: Waited) -> u8 {
+    match waited {
+        Waited::Cancelled => CANCELLED,
+        _ => DONE,
+    }
+}
+
+/// lib/fiber.ts hands over `Cancelled` (to recognise a fiber's own cancellation) and its
+/// `settle(handle, state, values, cancelled)`.
+fn op_fiber_register<'js>(ctx: Ctx<'js>, cancelled: Function<'js>, settle: Function<'js>) {
+    let host = host(&ctx);
+    let mut s = host.scheduler.borrow_mut();
+    s.hooks.cancelled = Some(Persistent::save(&ctx, cancelled));
+    s.hooks.settle = Some(Persistent::save(&ctx, settle));
+}
+
+/// Starts `function` on a new fiber, a child of the caller's innermost scope; `handle` is
+/// the `Fiber` object to settle when it is done.
+fn op_fiber_spawn<'js>(ctx: Ctx<'js>, function: Function<'js>, handle: Object<'js>) -> f64 {
+    let function = Persistent::save(&ctx, function);
+    let handle = Persistent::save(&ctx, handle);
+    host(&ctx).scheduler.borrow_mut().spawn(function, Some(handle)).to_f64()
+}
+
+/// The running fiber's id (-1 outside fibers, which never happens for user code).
+fn op_fiber_current(ctx: Ctx<'_>) -> f64 {
+    host(&ctx).scheduler.borrow().current().map_or(-1.0, TaskId::to_f64)
+}
+
+/// The `Fiber` object of a running fiber, or sets it (`current()` makes one lazily).
+fn op_fiber_handle<'js>(ctx: Ctx<'js>, id: f64, Opt(set): Opt<Object<'js>>) -> Result<Option<Object<'js>>> {
+    let id = task(&ctx, id)?;
+    let host = host(&ctx);
+    let mut s = host.scheduler.borrow_mut();
+    if let Some(handle) = set {
+        s.set_handle(id, Persistent::save(&ctx, handle.clone()));
+        return Ok(Some(handle));
+    }
+    Ok(s.handle(id).and_then(|h| h.restore(&ctx).ok()))
+}
+
+/// Waits until fiber `id` is done (its `Fiber` object is settled by then).
+fn op_fiber_join(ctx: Ctx<'_>, id: f64) -> Result<u8> {
+    let id = task(&ctx, id)?;
+    let added = {
+        let host = host(&ctx);
+        let mut s = host.scheduler.borrow_mut();
+        if !s.exists(id) {
+            return Ok(DONE);
+        }
+        s.add_joiner(id)
+    };
+    match added {
+        Ok(()) => Ok(code(park(&ctx, Wait::Join(id)))),
+        Err(why) => Err(Exception::throw_message(&ctx, &format!("join(): {why}"))),
+    }
+}
+
+fn op_fiber_cancel(ctx: Ctx<'_>, id: f64) -> Result<()> {
+    let id = task(&ctx, id)?;
+    host(&ctx).scheduler.borrow_mut().cancel(id);
+    Ok(())
+}
+
+fn op_fiber_is_cancelled(ctx: Ctx<'_>, id: f64) -> Result<bool> {
+    let id = task(&ctx, id)?;
+    Ok(host(&ctx).scheduler.borrow().is_cancelled(id))
+}
+
+/// Lets every other ready fiber run once.
+fn op_fiber_yield(ctx: Ctx<'_>) -> u8 {
+    code(park(&ctx, Wait::Yield))
+}
+
+fn op_fiber_sleep(ctx: Ctx<'_>, ms: f64) -> u8 {
+    let ms = if ms.is_finite() && ms > 0.0 { ms.min(1e12) } else { 0.0 };
+    let deadline = Instant::now() + Duration::from_secs_f64(ms / 1e3);
+    let key = host(&ctx).scheduler.borrow_mut().sleep_until(deadline);
+    match key {
+        Some(key) => code(park(&ctx, Wait::Sleep(key))),
+        None => CANCELLED,
+    }
+}
+
+/// Whether the running fiber is cancelled (outside `shield`): `checkpoint()` throws then.
+fn op_fiber_checkpoint(ctx: Ctx<'_>) -> bool {
+    host(&ctx).scheduler.borrow().current_cancelled()
+}
+
+/// Waits for a promise or thenable: `[DONE, value]`, `[REJECTED, reason]` or `[CANCELLED]`.
+fn op_fiber_wait<'js>(ctx: Ctx<'js>, promise: Value<'js>) -> Result<List<(u8, Value<'js>)>> {
+    let undefined = Value::new_undefined(ctx.clone());
+    Ok(List(match wait_promise(&ctx, promise)? {
+        Waited::Value(value) => (DONE, restore(&ctx, value)),
+        Waited::Error(reason) => (REJECTED, restore(&ctx, reason)),
+        Waited::Done => (DONE, undefined),
+        Waited::Cancelled => (CANCELLED, undefined),
+    }))
+}
+
+/// A token for the running fiber's next `op_fiber_park`.
+fn op_fiber_park_token(ctx: Ctx<'_>) -> f64 {
+    host(&ctx).scheduler.borrow_mut().park_token() as f64
+}
+
+/// Parks until `op_fiber_unpark(token, value)`: `[DONE, value]` or `[CANCELLED]`. The
+/// building block of channels, mutexes and semaphores.
+fn op_fiber_park<'js>(ctx: Ctx<'js>, token: f64) -> List<(u8, Value<'js>)> {
+    let undefined = Value::new_undefined(ctx.clone());
+    List(match park(&ctx, Wait::Park(token as u64)) {
+        Waited::Value(value) => (DONE, restore(&ctx, value)),
+        Waited::Cancelled => (CANCELLED, undefined),
+        Waited::Done | Waited::Error(_) => (DONE, undefined),
+    })
+}
+
+fn op_fiber_unpark<'js>(ctx: Ctx<'js>, token: f64, value: Value<'js>) {
+    let value = Persistent::save(&ctx, value);
+    host(&ctx).scheduler.borrow_mut().unpark(token as u64, Resume::Value(value));
+}
+
+/// Enters `scope` (or, with `ms` ≥ 0, `timeout`) in the running fiber; returns its id.
+fn op_fiber_scope_enter(ctx: Ctx<'_>, ms: f64) -> Result<f64> {
+    let limit = (ms >= 0.0).then(|| Duration::from_secs_f64(ms.min(1e12) / 1e3));
+    let scope = host(&ctx).scheduler.borrow_mut().enter_scope(limit);
+    scope.map(TaskId::to_f64).ok_or_else(|| Exception::throw_message(&ctx, "scope() needs a fiber"))
+}
+
+/// Waits (not interruptibly) until every fiber in the scope is done, then leaves it:
+/// `[timed out, failures]`.
+fn op_fiber_scope_exit<'js>(ctx: Ctx<'js>, scope: f64) -> Result<List<(bool, Vec<Value<'js>>)>> {
+    let scope = task(&ctx, scope)?;
+    while host(&ctx).scheduler.borrow().scope_busy(scope) {
+        park(&ctx, Wait::Children(scope));
+    }
+    let (failures, timed_out) = host(&ctx).scheduler.borrow_mut().exit_scope(scope);
+    Ok(List((timed_out, failures.into_iter().map(|f| restore(&ctx, f)).collect())))
+}
+
+/// Enters (`+1`) or leaves (`-1`) `shield`.
+fn op_fiber_shield(ctx: Ctx<'_>, delta: i32) {
+    host(&ctx).scheduler.borrow_mut().shield(delta);
+}

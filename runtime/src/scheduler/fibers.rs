@@ -1,0 +1,442 @@
+//! Running fibers: the switch into a fiber and back out, a fiber's entry, parking, the promise
+//! job runner, and the scheduler's loop.
+//!
+//! Discipline: the scheduler is borrowed only between switches, never across one, and JS runs
+//! only when it is not borrowed (effects are collected and run afterwards).
+
+use std::ptr::NonNull;
+
+use rquickjs::{function::This, qjs, Ctx, Function, Persistent, Value};
+
+use super::{
+    task::{Entry, FiberState, Kind, Outcome, Resume, TaskId, Wait},
+    RootEnd, Settled, Waited,
+};
+use crate::{
+    engine::host::{host, restore},
+    fiber::{
+        engine_state::{stack_pointer, EngineState},
+        switch::{prepare, switch},
+    },
+};
+
+/// What the root fiber runs: the main module, returning the promise of its evaluation (or
+/// any value; a promise is waited for).
+pub type MainFn = Box<dyn for<'js> FnOnce(&Ctx<'js>) -> rquickjs::Result<Value<'js>>>;
+
+/// How the loop ended.
+pub enum End {
+    Root(RootEnd),
+    /// Nothing can run and nothing can wake anything; `main_waiting` when the root still
+    /// waits for the main module (a top-level await that never settles).
+    Stuck {
+        main_waiting: bool,
+    },
+}
+
+/// Runs fibers until the root fiber is done.
+pub fn run(ctx: &Ctx<'_>) -> End {
+    loop {
+        let batch = host(ctx).scheduler.borrow().ready.len();
+        for _ in 0..batch {
+            let next = host(ctx).scheduler.borrow_mut().ready.pop_front();
+            let Some(id) = next else { break };
+            resume(ctx, id);
+            run_jobs_now(ctx);
+        }
+        run_jobs_now(ctx);
+        let host = host(ctx);
+        let mut s = host.scheduler.borrow_mut();
+        if let Some(root) = s.root {
+            s.maybe_complete(root);
+        }
+        s.fire_timers();
+        if let Some(end) = s.root_end.take() {
+            drop(s);
+            drop(host);
+            shutdown(ctx);
+            return End::Root(end);
+        }
+        if !s.ready.is_empty() || jobs_pending(s.rt) {
+            continue;
+        }
+        let Some(deadline) = s.timers.next_deadline() else {
+            let main_waiting =
+                s.root.and_then(|r| s.tasks.fiber(r)).is_some_and(|f| f.entry.is_none() && f.ended.is_none());
+            return End::Stuck { main_waiting };
+        };
+        if let Err(e) = s.ring.wait_until(deadline) {
+            eprintln!("uringy: waiting on io_uring failed: {e}");
+            std::process::exit(1);
+        }
+    }
+}
+
+fn jobs_pending(rt: *mut qjs::JSRuntime) -> bool {
+    // SAFETY: a live runtime of this thread.
+    unsafe { qjs::JS_IsJobPending(rt) }
+}
+
+/// Winds down the idle job runner once the root is done, so that it returns from its
+/// function like every other fiber and nothing it holds outlives the program.
+fn shutdown(ctx: &Ctx<'_>) {
+    let runner = host(ctx).scheduler.borrow_mut().runner.take();
+    if let Some(id) = runner {
+        host(ctx).scheduler.borrow_mut().wake(id, Resume::Cancelled);
+        resume(ctx, id);
+    }
+}
+
+/// Runs promise jobs on the job runner fiber until none is left (a runner that parks inside
+/// a job is replaced by a new one).
+fn run_jobs_now(ctx: &Ctx<'_>) {
+    loop {
+        let id = {
+            let host = host(ctx);
+            let mut s = host.scheduler.borrow_mut();
+            if !jobs_pending(s.rt) || s.root_end.is_some() {
+                return;
+            }
+            match s.runner {
+                Some(id) => id,
+                None => {
+                    let mut fiber = FiberState::new(Entry::Jobs);
+                    fiber.runner = true;
+                    let root = s.root;
+                    let id = s.add_task(root, Kind::Fiber(Box::new(fiber)));
+                    s.runner = Some(id);
+                    id
+                }
+            }
+        };
+        resume(ctx, id);
+        flush_effects(ctx);
+    }
+}
+
+/// Switches to fiber `id` until it parks or ends.
+fn resume(ctx: &Ctx<'_>, id: TaskId) {
+    let (to_sp, main_slot) = {
+        let host = host(ctx);
+        let mut guard = host.scheduler.borrow_mut();
+        let s = &mut *guard;
+        let is_root = Some(id) == s.root;
+        let rt = s.rt;
+        let ctx_ptr = s.ctx.as_ptr();
+        let Some(task) = s.tasks.get_mut(id) else { return };
+        let Some(fiber) = task.fiber_mut() else { return };
+        if fiber.stack.is_none() {
+            let pool = if is_root { &mut s.root_pool } else { &mut s.pool };
+            let stack = match pool.take() {
+                Ok(stack) => stack,
+                Err(e) => {
+                    eprintln!("uringy: cannot allocate a fiber stack: {e}");
+                    std::process::exit(1);
+                }
+            };
+            // SAFETY: a fresh stack from the pool.
+            fiber.sp = unsafe { prepare(stack.top(), fiber_entry, ctx_ptr.cast()) };
+            fiber.engine = Some(EngineState::fresh(&s.idle_engine, stack.bottom(), stack.top()));
+            fiber.lowest = stack.top();
+            fiber.stack = Some(stack);
+        }
+        fiber.wait = Wait::Running;
+        let engine = fiber.engine.take().expect("a suspended fiber keeps its engine state");
+        let to_sp = fiber.sp;
+        s.current = Some(id);
+        // SAFETY: the runtime is ours and idle between these two calls.
+        unsafe {
+            s.main_engine = Some(EngineState::save(rt));
+            engine.load(rt);
+        }
+        (to_sp, &mut s.main_sp as *mut *mut u8)
+    };
+    // SAFETY: `to_sp` is the fiber's prepared or saved stack pointer; `main_slot` points into
+    // the scheduler, which lives in the host for the whole run. Nothing is borrowed.
+    unsafe { switch(main_slot, to_sp) };
+    // Back on the scheduler's stack: the fiber saved its engine state and loaded ours.
+    let host = host(ctx);
+    let mut s = host.scheduler.borrow_mut();
+    if let Some((stack, lowest, root)) = s.exiting.take() {
+        let pool = if root { &mut s.root_pool } else { &mut s.pool };
+        pool.give(stack, lowest);
+    }
+}
+
+/// Suspends the running fiber in `wait` until something wakes it. Returns at once with
+/// `Cancelled` if the fiber is cancelled and the wait is one cancellation interrupts.
+pub fn park(ctx: &Ctx<'_>, wait: Wait) -> Waited {
+    let (slot, main_sp) = {
+        let host = host(ctx);
+        let mut guard = host.scheduler.borrow_mut();
+        let s = &mut *guard;
+        let interruptible = matches!(wait, Wait::Sleep(_) | Wait::Join(_) | Wait::Park(_) | Wait::Yield);
+        if interruptible && s.current_cancelled() {
+            drop(guard);
+            undo(ctx, wait);
+            return Waited::Cancelled;
+        }
+        let rt = s.rt;
+        let Some(id) = s.current else {
+            // Only fibers wait; reaching here is a bug in an op.
+            drop(guard);
+            undo(ctx, wait);
+            return Waited::Cancelled;
+        };
+        match wait {
+            Wait::Park(token) => {
+                s.parked.insert(token, id);
+            }
+            Wait::Yield => s.ready.push_back(id),
+            _ => {}
+        }
+        let is_runner_in_job = s.runner == Some(id) && wait != Wait::Idle;
+        if is_runner_in_job {
+            s.runner = None; // jobs continue on a new runner meanwhile
+        }
+        let fiber = s.tasks.fiber_mut(id).expect("the running fiber exists");
+        fiber.wait = wait;
+        fiber.lowest = fiber.lowest.min(stack_pointer());
+        // SAFETY: the runtime is ours; the main engine state was saved when we were resumed.
+        unsafe {
+            fiber.engine = Some(EngineState::save(rt));
+            s.main_engine.take().expect("resumed from the scheduler").load(rt);
+        }
+        s.current = None;
+        (&mut fiber.sp as *mut *mut u8, s.main_sp)
+    };
+    // SAFETY: `slot` lies in the fiber's boxed state, which outlives its wait; `main_sp` is the
+    // scheduler's saved stack pointer. Nothing is borrowed.
+    unsafe { switch(slot, main_sp) };
+    let host = host(ctx);
+    let mut s = host.scheduler.borrow_mut();
+    let id = s.current.expect("resumed by the scheduler");
+    let fiber = s.tasks.fiber_mut(id).expect("the running fiber exists");
+    match std::mem::replace(&mut fiber.resume, Resume::Normal) {
+        Resume::Normal => Waited::Done,
+        Resume::Value(v) => Waited::Value(v),
+        Resume::Error(e) => Waited::Error(e),
+        Resume::Cancelled => Waited::Cancelled,
+    }
+}
+
+/// Takes back what an op registered before a wait that did not happen.
+fn undo(ctx: &Ctx<'_>, wait: Wait) {
+    let host = host(ctx);
+    let mut s = host.scheduler.borrow_mut();
+    match wait {
+        Wait::Sleep(key) => {
+            s.timers.remove(key);
+        }
+        Wait::Join(target) => {
+            let me = s.current;
+            if let Some(t) = s.tasks.fiber_mut(target) {
+                t.joiners.retain(|j| Some(*j) != me);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Waits for `promise` (any thenable) from the running fiber.
+pub fn wait_promise<'js>(ctx: &Ctx<'js>, promise: Value<'js>) -> rquickjs::Result<Waited> {
+    let token = host(ctx).scheduler.borrow_mut().park_token();
+    let settle = |ok: bool| {
+        Function::new(ctx.clone(), move |ctx: Ctx<'js>, value: Value<'js>| {
+            let saved = Persistent::save(&ctx, value);
+            let resume = if ok { Resume::Value(saved) } else { Resume::Error(saved) };
+            host(&ctx).scheduler.borrow_mut().unpark(token, resume);
+        })
+    };
+    let then: Function = match promise.as_object().map(|o| o.get::<_, Value>("then")) {
+        Some(Ok(then)) if then.is_function() => then.into_function().expect("checked"),
+        // Not a thenable: it is its own value, as `await` treats it.
+        _ => return Ok(Waited::Value(Persistent::save(ctx, promise))),
+    };
+    then.call::<_, Value>((This(promise), settle(true)?, settle(false)?))?;
+    Ok(park(ctx, Wait::Park(token)))
+}
+
+/// The first code of every fiber, on its own stack.
+unsafe extern "sysv64" fn fiber_entry(arg: *mut u8) -> ! {
+    // SAFETY: `arg` is the context pointer `resume` passed; it outlives every fiber.
+    let ctx = unsafe { Ctx::from_raw(NonNull::new_unchecked(arg.cast())) };
+    run_fiber(&ctx);
+    drop(ctx);
+    // SAFETY: as above.
+    unsafe { exit_fiber(arg.cast()) }
+}
+
+/// Runs the fiber's function, then records how it ended. Every engine value made here is
+/// dropped before the stack is given up.
+fn run_fiber(ctx: &Ctx<'_>) {
+    let (id, entry) = {
+        let host = host(ctx);
+        let mut s = host.scheduler.borrow_mut();
+        let id = s.current.expect("a fiber runs as current");
+        let entry = s.tasks.fiber_mut(id).and_then(|f| f.entry.take());
+        (id, entry)
+    };
+    let outcome = match entry {
+        Some(Entry::Function(function)) => match function.restore(ctx).and_then(|f| f.call::<_, Value>(())) {
+            Ok(value) => Outcome::Returned(Persistent::save(ctx, value)),
+            Err(_) => classify(ctx, id, ctx.catch()),
+        },
+        Some(Entry::Timer(timer)) => {
+            let callback = host(ctx).scheduler.borrow_mut().take_timer_callback(timer);
+            match callback.map(|f| f.restore(ctx).and_then(|f| f.call::<_, Value>(()))) {
+                Some(Ok(value)) => Outcome::Returned(Persistent::save(ctx, value)),
+                Some(Err(_)) => classify(ctx, id, ctx.catch()),
+                None => Outcome::Cancelled,
+            }
+        }
+        Some(Entry::Jobs) => run_jobs(ctx, id),
+        Some(Entry::Main) => run_main(ctx, id),
+        None => Outcome::Cancelled,
+    };
+    {
+        let host = host(ctx);
+        let mut guard = host.scheduler.borrow_mut();
+        let s = &mut *guard;
+        let is_root = Some(id) == s.root;
+        if let Some(fiber) = s.tasks.fiber_mut(id) {
+            // The stack is still in use until the last switch; the scheduler takes it then.
+            if let Some(stack) = fiber.stack.take() {
+                s.exiting = Some((stack, fiber.lowest, is_root));
+            }
+        }
+        s.function_ended(id, outcome);
+    }
+    flush_effects(ctx);
+}
+
+fn run_main(ctx: &Ctx<'_>, id: TaskId) -> Outcome {
+    let main = host(ctx).scheduler.borrow_mut().main.take();
+    let Some(main) = main else { return Outcome::Cancelled };
+    let promise = match main(ctx) {
+        Ok(promise) => promise,
+        Err(_) => return classify(ctx, id, ctx.catch()),
+    };
+    match wait_promise(ctx, promise) {
+        Ok(Waited::Value(value)) => Outcome::Returned(value),
+        Ok(Waited::Error(error)) => {
+            let error = restore(ctx, error);
+            classify(ctx, id, error)
+        }
+        Ok(Waited::Done | Waited::Cancelled) => Outcome::Cancelled,
+        Err(_) => classify(ctx, id, ctx.catch()),
+    }
+}
+
+/// How a fiber's function ended when it threw `error`: its own cancellation (rule 6) or a
+/// failure. An error made uncatchable to stop runaway code (a test's time limit) becomes an
+/// ordinary one now that the fiber has unwound.
+fn classify<'js>(ctx: &Ctx<'js>, id: TaskId, error: Value<'js>) -> Outcome {
+    // SAFETY: inspecting and clearing a flag of a live value.
+    unsafe {
+        if qjs::JS_IsUncatchableError(error.as_raw()) {
+            qjs::JS_ClearUncatchableError(ctx.as_raw().as_ptr(), error.as_raw());
+        }
+    }
+    let (cancelled, class) = {
+        let host = host(ctx);
+        let s = host.scheduler.borrow();
+        (s.is_cancelled(id), s.hooks.cancelled.clone())
+    };
+    let is_cancelled_error = match (cancelled, class.map(|c| c.restore(ctx))) {
+        (true, Some(Ok(class))) => error.as_object().is_some_and(|o| o.is_instance_of(&class)),
+        _ => false,
+    };
+    if is_cancelled_error {
+        Outcome::Cancelled
+    } else {
+        Outcome::Threw(Persistent::save(ctx, error))
+    }
+}
+
+/// The job runner: runs promise jobs until none is left, reports unhandled rejections, and
+/// waits for more. A runner that was replaced while parked inside a job ends after it.
+fn run_jobs(ctx: &Ctx<'_>, id: TaskId) -> Outcome {
+    loop {
+        loop {
+            {
+                let host = host(ctx);
+                let mut s = host.scheduler.borrow_mut();
+                match s.runner {
+                    Some(runner) if runner == id => {}
+                    None if s.root_end.is_none() => s.runner = Some(id),
+                    _ => return Outcome::Returned(Persistent::save(ctx, Value::new_undefined(ctx.clone()))),
+                }
+            }
+            let mut job_ctx = std::ptr::null_mut();
+            // SAFETY: a live runtime; quickjs reports the context the job ran in, which is ours.
+            let ran = unsafe { qjs::JS_ExecutePendingJob(qjs::JS_GetRuntime(ctx.as_raw().as_ptr()), &mut job_ctx) };
+            if ran < 0 {
+                let error = ctx.catch();
+                report_uncaught(ctx, error, false);
+            }
+            if ran == 0 {
+                break;
+            }
+        }
+        let rejections: Vec<_> = host(ctx).rejections.borrow_mut().drain(..).map(|(_, reason)| reason).collect();
+        for reason in rejections {
+            let reason = restore(ctx, reason);
+            report_uncaught(ctx, reason, true);
+        }
+        if let Waited::Cancelled = park(ctx, Wait::Idle) {
+            return Outcome::Cancelled; // the program is over
+        }
+    }
+}
+
+/// An error no JS caller can receive ends the program: the root fails with it.
+pub fn report_uncaught<'js>(ctx: &Ctx<'js>, error: Value<'js>, rejection: bool) {
+    let saved = Persistent::save(ctx, error);
+    host(ctx).scheduler.borrow_mut().fail_root(saved, rejection);
+}
+
+/// Leaves a fiber whose function has ended, for good.
+///
+/// # Safety
+/// Called last on a fiber's stack, with no live values on it.
+unsafe fn exit_fiber(ctx: *mut qjs::JSContext) -> ! {
+    // SAFETY: the context outlives every fiber.
+    let ctx = unsafe { Ctx::from_raw(NonNull::new_unchecked(ctx)) };
+    let main_sp = {
+        let host = host(&ctx);
+        let mut s = host.scheduler.borrow_mut();
+        s.current = None;
+        let rt = s.rt;
+        // SAFETY: the main engine state was saved when this fiber was resumed.
+        unsafe { s.main_engine.take().expect("resumed from the scheduler").load(rt) };
+        s.main_sp
+    };
+    drop(ctx);
+    let mut dead = std::ptr::null_mut();
+    // SAFETY: the scheduler's saved stack pointer; this stack is never resumed.
+    unsafe { switch(&mut dead, main_sp) };
+    unreachable!("a finished fiber was resumed")
+}
+
+/// Runs the JS that completions left to do: recording outcomes in `Fiber` objects.
+pub fn flush_effects(ctx: &Ctx<'_>) {
+    let (effects, settle) = {
+        let host = host(ctx);
+        let mut s = host.scheduler.borrow_mut();
+        (s.take_effects(), s.hooks.settle.clone())
+    };
+    let Some(Ok(settle)) = settle.map(|f| f.restore(ctx)) else { return };
+    for effect in effects {
+        let Ok(handle) = effect.handle.restore(ctx) else { continue };
+        let (state, values) = match effect.settled {
+            Settled::Returned(value) => (1, vec![value]),
+            Settled::Failed(errors) => (2, errors),
+            Settled::Cancelled => (3, Vec::new()),
+        };
+        let values: Vec<Value> = values.into_iter().map(|v| restore(ctx, v)).collect();
+        if settle.call::<_, Value>((handle, state, values, effect.cancelled)).is_err() {
+            ctx.catch();
+        }
+    }
+}

@@ -1,0 +1,630 @@
+//! The thread's scheduler: runs fibers one at a time, each on its own stack, and between them
+//! waits on the ring.
+//!
+//! All JS runs on fibers — the main module on the root fiber, promise jobs on job-runner
+//! fibers, timer callbacks on fibers of their own — so any of it may call a function that
+//! waits. A wait parks the fiber and switches to the scheduler's stack (the thread's original
+//! one), where no JS that could wait ever runs. One turn runs the fibers that were ready when
+//! it began, fires due timers, and makes at most one `io_uring_enter`, which blocks only when
+//! nothing is ready. A fiber that keeps yielding goes to the back of the queue, so it cannot
+//! starve timers or IO.
+//!
+//! Structured concurrency (API.md, rules 1–12) lives in the task tree ([`task`]): a fiber is
+//! done when its function has ended and all its children are done; a failure nobody joins
+//! passes to the parent, which is cancelled and fails with it.
+
+mod fibers;
+pub mod task;
+pub mod timers;
+
+use std::{
+    collections::{HashMap, VecDeque},
+    ptr::{self, NonNull},
+    time::{Duration, Instant},
+};
+
+use rquickjs::{qjs, Function, Object, Persistent};
+
+use crate::{
+    engine::host::Saved,
+    fiber::{engine_state::EngineState, stack::StackPool},
+    uring::Ring,
+};
+pub use fibers::{park, report_uncaught, run, wait_promise, End, MainFn};
+use task::{Entry, FiberState, Kind, Outcome, Resume, Task, TaskId, Tasks, Wait};
+use timers::{Fire, TimerKey, Timers};
+
+/// The root fiber's stack: as deep as a main thread's, so the main module recurses as deeply
+/// as programs written for Node expect. Untouched pages cost nothing.
+const ROOT_STACK: usize = 8 * 1024 * 1024;
+
+/// What a wait returned to the op that waited.
+pub enum Waited {
+    Done,
+    Value(Saved),
+    Error(Saved),
+    Cancelled,
+}
+
+/// JS functions of `lib/fiber.ts` that the scheduler calls.
+#[derive(Default)]
+pub struct Hooks {
+    /// `Cancelled`, to tell a fiber's own cancellation from a failure.
+    pub cancelled: Option<Persistent<Function<'static>>>,
+    /// `settle(handle, state, values, cancelled)`: records a finished fiber's outcome in its
+    /// `Fiber` object.
+    pub settle: Option<Persistent<Function<'static>>>,
+}
+
+/// How the program's root ended.
+pub enum RootEnd {
+    Returned(Saved),
+    /// The errors, and whether the first was an unhandled rejection.
+    Failed(Vec<Saved>, bool),
+    Cancelled,
+}
+
+/// How a finished fiber ended, passed to `settle`: 1 returned, 2 failed, 3 cancelled.
+pub enum Settled {
+    Returned(Saved),
+    Failed(Vec<Saved>),
+    Cancelled,
+}
+
+/// JS to run once the scheduler is no longer borrowed.
+pub struct Effect {
+    pub handle: Persistent<Object<'static>>,
+    pub settled: Settled,
+    pub cancelled: bool,
+}
+
+pub struct Scheduler {
+    rt: *mut qjs::JSRuntime,
+    ctx: NonNull<qjs::JSContext>,
+    tasks: Tasks,
+    ready: VecDeque<TaskId>,
+    current: Option<TaskId>,
+    /// The scheduler's own stack pointer and engine state while a fiber runs.
+    main_sp: *mut u8,
+    main_engine: Option<EngineState>,
+    /// The engine state with nothing running: what a new fiber starts from.
+    idle_engine: EngineState,
+    pool: StackPool,
+    root_pool: StackPool,
+    timers: Timers,
+    ring: Ring,
+    /// Fibers parked with a token, by token.
+    parked: HashMap<u64, TaskId>,
+    park_seq: u64,
+    /// The job runner that is idle or running jobs (one parked inside a job is replaced).
+    runner: Option<TaskId>,
+    root: Option<TaskId>,
+    main: Option<MainFn>,
+    root_end: Option<RootEnd>,
+    /// Whether the root's first failure was an unhandled rejection (for the report).
+    root_rejection: bool,
+    /// The stack of a fiber whose function has ended, given back to its pool once the fiber
+    /// has switched away for the last time (and whether it is the root's).
+    exiting: Option<(crate::fiber::stack::Stack, *const u8, bool)>,
+    effects: Vec<Effect>,
+    pub hooks: Hooks,
+}
+
+impl Scheduler {
+    /// # Safety
+    /// `ctx` must be the live context of `rt`, used by this thread only.
+    pub unsafe fn new(
+        rt: *mut qjs::JSRuntime,
+        ctx: NonNull<qjs::JSContext>,
+        ring: Ring,
+        stack_size: usize,
+    ) -> Scheduler {
+        Scheduler {
+            rt,
+            ctx,
+            tasks: Tasks::default(),
+            ready: VecDeque::new(),
+            current: None,
+            main_sp: ptr::null_mut(),
+            main_engine: None,
+            // SAFETY: the runtime is live and idle.
+            idle_engine: unsafe { EngineState::save(rt) },
+            pool: StackPool::new(stack_size),
+            root_pool: StackPool::new(ROOT_STACK),
+            timers: Timers::default(),
+            ring,
+            parked: HashMap::new(),
+            park_seq: 0,
+            runner: None,
+            root: None,
+            main: None,
+            root_end: None,
+            root_rejection: false,
+            exiting: None,
+            effects: Vec::new(),
+            hooks: Hooks::default(),
+        }
+    }
+
+    // ----- queries ----------------------------------------------------------------------
+
+    pub fn current(&self) -> Option<TaskId> {
+        self.current
+    }
+
+    fn current_fiber(&self) -> Option<&FiberState> {
+        self.tasks.fiber(self.current?)
+    }
+
+    /// Where a task made now belongs: the innermost scope of the running fiber. Promise jobs
+    /// (job runners) and the scheduler itself make tasks for the root: a job's continuation
+    /// belongs to no fiber, and the program must wait for what it starts.
+    fn spawn_parent(&self) -> Option<TaskId> {
+        let fiber = self.current_fiber().filter(|f| !f.runner);
+        match (self.current, fiber) {
+            (Some(id), Some(fiber)) => Some(fiber.scopes.last().copied().unwrap_or(id)),
+            _ => self.root,
+        }
+    }
+
+    /// Whether a wait in the running fiber is interrupted now: its innermost scope (or the
+    /// fiber) is cancelled and it is not inside `shield`.
+    pub fn current_cancelled(&self) -> bool {
+        let Some(fiber) = self.current_fiber() else { return false };
+        fiber.shield == 0 && self.spawn_parent().and_then(|t| self.tasks.get(t)).is_some_and(|t| t.cancelled)
+    }
+
+    pub fn is_cancelled(&self, id: TaskId) -> bool {
+        self.tasks.get(id).is_some_and(|t| t.cancelled)
+    }
+
+    pub fn exists(&self, id: TaskId) -> bool {
+        self.tasks.get(id).is_some()
+    }
+
+    /// Whether `ancestor` is `id` or one of the tasks above it.
+    fn is_ancestor(&self, ancestor: TaskId, mut id: TaskId) -> bool {
+        loop {
+            if id == ancestor {
+                return true;
+            }
+            match self.tasks.get(id).and_then(|t| t.parent) {
+                Some(parent) => id = parent,
+                None => return false,
+            }
+        }
+    }
+
+    pub fn handle(&self, id: TaskId) -> Option<Persistent<Object<'static>>> {
+        self.tasks.fiber(id)?.handle.clone()
+    }
+
+    pub fn set_handle(&mut self, id: TaskId, handle: Persistent<Object<'static>>) {
+        if let Some(fiber) = self.tasks.fiber_mut(id) {
+            fiber.handle = Some(handle);
+        }
+    }
+
+    pub fn take_effects(&mut self) -> Vec<Effect> {
+        std::mem::take(&mut self.effects)
+    }
+
+    // ----- the tree ---------------------------------------------------------------------
+
+    fn add_task(&mut self, parent: Option<TaskId>, kind: Kind) -> TaskId {
+        let cancelled = parent.and_then(|p| self.tasks.get(p)).is_some_and(|p| p.cancelled);
+        let id = self.tasks.insert(Task { parent, children: Vec::new(), cancelled, failures: Vec::new(), kind });
+        if let Some(parent) = parent.and_then(|p| self.tasks.get_mut(p)) {
+            parent.children.push(id);
+        }
+        id
+    }
+
+    /// Starts the root fiber, which runs `main` (the main module).
+    pub fn start_root(&mut self, main: MainFn) -> TaskId {
+        self.main = Some(main);
+        let id = self.add_task(None, Kind::Fiber(Box::new(FiberState::new(Entry::Main))));
+        self.ready.push_back(id);
+        self.root = Some(id);
+        id
+    }
+
+    /// A new fiber running `function`, a child of the running fiber's innermost scope.
+    pub fn spawn(
+        &mut self,
+        function: Persistent<Function<'static>>,
+        handle: Option<Persistent<Object<'static>>>,
+    ) -> TaskId {
+        let parent = self.spawn_parent();
+        self.spawn_under(parent, function, handle)
+    }
+
+    fn spawn_under(
+        &mut self,
+        parent: Option<TaskId>,
+        function: Persistent<Function<'static>>,
+        handle: Option<Persistent<Object<'static>>>,
+    ) -> TaskId {
+        let mut fiber = FiberState::new(Entry::Function(function));
+        fiber.handle = handle;
+        let id = self.add_task(parent, Kind::Fiber(Box::new(fiber)));
+        self.ready.push_back(id);
+        id
+    }
+
+    /// Enters a `scope` (or, with `limit`, a `timeout`) in the running fiber.
+    pub fn enter_scope(&mut self, limit: Option<Duration>) -> Option<TaskId> {
+        let fiber = self.current?;
+        let parent = self.spawn_parent();
+        let id = self.add_task(parent, Kind::Scope { fiber, timed_out: false, timer: None });
+        if let Some(limit) = limit {
+            let key = self.timers.add(Instant::now() + limit, Fire::Timeout(id));
+            if let Some(Kind::Scope { timer, .. }) = self.tasks.get_mut(id).map(|t| &mut t.kind) {
+                *timer = Some(key);
+            }
+        }
+        self.tasks.fiber_mut(fiber)?.scopes.push(id);
+        Some(id)
+    }
+
+    /// Whether the scope still has children to wait for.
+    pub fn scope_busy(&self, scope: TaskId) -> bool {
+        self.tasks.get(scope).is_some_and(|t| !t.children.is_empty())
+    }
+
+    /// Leaves a scope whose children are all done: its failures (the first is thrown) and
+    /// whether its time limit passed.
+    pub fn exit_scope(&mut self, scope: TaskId) -> (Vec<Saved>, bool) {
+        let Some(task) = self.tasks.remove(scope) else { return (Vec::new(), false) };
+        let Kind::Scope { fiber, timed_out, timer } = task.kind else { return (Vec::new(), false) };
+        if let Some(key) = timer {
+            self.timers.remove(key);
+        }
+        if let Some(fiber) = self.tasks.fiber_mut(fiber) {
+            fiber.scopes.retain(|s| *s != scope);
+        }
+        self.detach(scope, task.parent);
+        (task.failures, timed_out)
+    }
+
+    pub fn shield(&mut self, delta: i32) {
+        if let Some(fiber) = self.current.and_then(|id| self.tasks.fiber_mut(id)) {
+            fiber.shield = fiber.shield.saturating_add_signed(delta);
+        }
+    }
+
+    // ----- timers -----------------------------------------------------------------------
+
+    /// A `setTimeout`/`setInterval` under the running fiber's innermost scope; without
+    /// `referenced`, a daemon timer that no task owns and that keeps nothing alive.
+    pub fn set_timer(
+        &mut self,
+        callback: Persistent<Function<'static>>,
+        delay: Duration,
+        repeat: bool,
+        referenced: bool,
+    ) -> f64 {
+        let deadline = Instant::now() + delay;
+        if !referenced {
+            let key = self.timers.add(deadline, Fire::Daemon(callback));
+            // Daemon timers are cleared by their key's sequence number, negated.
+            return -(key.1 as f64);
+        }
+        let parent = self.spawn_parent();
+        let id = self.add_task(parent, Kind::Timer { callback, interval: repeat.then_some(delay), key: (deadline, 0) });
+        let key = self.timers.add(deadline, Fire::Timer(id));
+        if let Some(Kind::Timer { key: k, .. }) = self.tasks.get_mut(id).map(|t| &mut t.kind) {
+            *k = key;
+        }
+        id.to_f64()
+    }
+
+    /// `clearTimeout`: the timer is done, as if it had fired for the last time.
+    pub fn clear_timer(&mut self, id: f64) {
+        if id < 0.0 {
+            let seq = (-id) as u64;
+            self.timers.retain(|key, _| key.1 != seq);
+            return;
+        }
+        let Some(id) = TaskId::from_f64(id) else { return };
+        if let Some(Kind::Timer { key, .. }) = self.tasks.get(id).map(|t| &t.kind) {
+            let key = *key;
+            self.timers.remove(key);
+            self.finish_task(id);
+        }
+    }
+
+    // ----- waiting ----------------------------------------------------------------------
+
+    /// A token for the running fiber's next `park`: `unpark` with it wakes that wait only.
+    pub fn park_token(&mut self) -> u64 {
+        self.park_seq += 1;
+        self.park_seq
+    }
+
+    /// Wakes the fiber parked with `token`, if it still is.
+    pub fn unpark(&mut self, token: u64, resume: Resume) {
+        if let Some(id) = self.parked.get(&token).copied() {
+            self.wake(id, resume);
+        }
+    }
+
+    /// Registers the running fiber as waiting for `target` to be done.
+    pub fn add_joiner(&mut self, target: TaskId) -> Result<(), &'static str> {
+        let me = self.current.ok_or("join() needs a fiber")?;
+        if self.is_ancestor(target, me) {
+            return Err("a fiber cannot join itself or a fiber it runs inside (it would wait forever)");
+        }
+        match self.tasks.fiber_mut(target) {
+            Some(fiber) => fiber.joiners.push(me),
+            None => return Err("no such fiber"),
+        }
+        Ok(())
+    }
+
+    pub fn sleep_until(&mut self, deadline: Instant) -> Option<TimerKey> {
+        let id = self.current?;
+        Some(self.timers.add(deadline, Fire::Wake(id)))
+    }
+
+    /// Makes a parked fiber ready, delivering `resume`; takes back what it was waiting for.
+    fn wake(&mut self, id: TaskId, resume: Resume) {
+        let Some(fiber) = self.tasks.fiber_mut(id) else { return };
+        let wait = fiber.wait;
+        match wait {
+            Wait::Running | Wait::Ready => return,
+            Wait::Park(token) => {
+                self.parked.remove(&token);
+            }
+            Wait::Sleep(key) => {
+                self.timers.remove(key);
+            }
+            Wait::Join(target) => {
+                if let Some(t) = self.tasks.fiber_mut(target) {
+                    t.joiners.retain(|j| *j != id);
+                }
+            }
+            Wait::Yield | Wait::Children(_) | Wait::Idle => {}
+        }
+        let fiber = self.tasks.fiber_mut(id).expect("checked above");
+        fiber.resume = resume;
+        if wait != Wait::Yield {
+            fiber.wait = Wait::Ready;
+            self.ready.push_back(id);
+        }
+    }
+
+    // ----- cancellation -----------------------------------------------------------------
+
+    /// Cancels `id` and every task below it, including tasks they make later. A fiber
+    /// waiting (and not shielded) is woken at once to throw `Cancelled`; a pending timer is
+    /// dropped.
+    pub fn cancel(&mut self, id: TaskId) {
+        let mut todo = vec![id];
+        let mut timers = Vec::new();
+        while let Some(t) = todo.pop() {
+            let Some(task) = self.tasks.get_mut(t) else { continue };
+            if task.cancelled && t != id {
+                continue; // its subtree was cancelled already
+            }
+            task.cancelled = true;
+            todo.extend(task.children.iter().copied());
+            match &task.kind {
+                Kind::Fiber(fiber) if fiber.scopes.is_empty() => self.interrupt(t),
+                Kind::Fiber(_) => {}
+                Kind::Scope { fiber, .. } => {
+                    let fiber = *fiber;
+                    if self.tasks.fiber(fiber).and_then(|f| f.scopes.last()) == Some(&t) {
+                        self.interrupt(fiber);
+                    }
+                }
+                Kind::Timer { .. } => timers.push(t),
+            }
+        }
+        for t in timers {
+            self.clear_timer(t.to_f64());
+        }
+    }
+
+    /// Wakes the fiber `id` with `Cancelled` if it is in a wait cancellation interrupts.
+    fn interrupt(&mut self, id: TaskId) {
+        let Some(fiber) = self.tasks.fiber(id) else { return };
+        let interruptible = matches!(fiber.wait, Wait::Sleep(_) | Wait::Join(_) | Wait::Park(_) | Wait::Yield);
+        if fiber.shield == 0 && interruptible {
+            self.wake(id, Resume::Cancelled);
+        }
+    }
+
+    /// An error no JS caller can receive (a callback nobody awaits, an unhandled rejection):
+    /// the root fails with it, and so the program ends, after its fibers have unwound.
+    pub fn fail_root(&mut self, error: Saved, rejection: bool) {
+        let Some(root) = self.root else { return };
+        if let Some(task) = self.tasks.get_mut(root) {
+            if task.failures.is_empty() {
+                self.root_rejection = rejection;
+            }
+            task.failures.push(error);
+            self.cancel(root);
+        }
+    }
+
+    // ----- completion -------------------------------------------------------------------
+
+    /// The running fiber's function has ended; it is done once its children are.
+    fn function_ended(&mut self, id: TaskId, outcome: Outcome) {
+        let Some(fiber) = self.tasks.fiber_mut(id) else { return };
+        fiber.ended = Some(outcome);
+        // Scopes still open were unwound by an uncatchable error (a time limit's interrupt):
+        // their fibers and failures pass to the scope's parent.
+        while let Some(scope) = self.tasks.fiber_mut(id).and_then(|f| f.scopes.pop()) {
+            self.dissolve_scope(scope);
+        }
+        self.maybe_complete(id);
+    }
+
+    fn dissolve_scope(&mut self, scope: TaskId) {
+        let Some(task) = self.tasks.remove(scope) else { return };
+        if let Kind::Scope { timer: Some(key), .. } = task.kind {
+            self.timers.remove(key);
+        }
+        if let Some(parent) = task.parent.and_then(|p| self.tasks.get_mut(p)) {
+            parent.children.retain(|c| *c != scope);
+            parent.children.extend(task.children.iter().copied());
+            parent.failures.extend(task.failures);
+        }
+        for child in task.children {
+            if let Some(child) = self.tasks.get_mut(child) {
+                child.parent = task.parent;
+            }
+        }
+    }
+
+    /// Completes `id` if it is a fiber whose function ended and whose children are done.
+    fn maybe_complete(&mut self, id: TaskId) {
+        let Some(task) = self.tasks.get(id) else { return };
+        let Some(fiber) = task.fiber() else { return };
+        let waiting_for_children = task.children.iter().any(|c| !self.is_idle_runner(*c));
+        if fiber.ended.is_some() && !waiting_for_children {
+            self.complete_fiber(id);
+        }
+    }
+
+    fn is_idle_runner(&self, id: TaskId) -> bool {
+        self.tasks.fiber(id).is_some_and(|f| f.runner && f.wait == Wait::Idle)
+    }
+
+    fn complete_fiber(&mut self, id: TaskId) {
+        let Some(task) = self.tasks.remove(id) else { return };
+        // Idle job runners (children of the root) outlive it, to be wound down (`shutdown`).
+        for child in &task.children {
+            if let Some(runner) = self.tasks.get_mut(*child) {
+                runner.parent = None;
+            }
+        }
+        let Kind::Fiber(mut fiber) = task.kind else { return };
+        let own = fiber.ended.take().unwrap_or(Outcome::Cancelled);
+        let mut errors = Vec::new();
+        if let Outcome::Threw(error) = &own {
+            errors.push(error.clone());
+        }
+        errors.extend(task.failures);
+        let settled = match own {
+            _ if !errors.is_empty() => Settled::Failed(errors.clone()),
+            Outcome::Returned(value) => Settled::Returned(value),
+            Outcome::Threw(_) | Outcome::Cancelled => Settled::Cancelled,
+        };
+        if Some(id) == self.root {
+            self.root_end = Some(match &settled {
+                Settled::Returned(value) => RootEnd::Returned(value.clone()),
+                Settled::Failed(errors) => RootEnd::Failed(errors.clone(), self.root_rejection),
+                Settled::Cancelled => RootEnd::Cancelled,
+            });
+        }
+        let joined = !fiber.joiners.is_empty();
+        for joiner in std::mem::take(&mut fiber.joiners) {
+            self.wake(joiner, Resume::Normal);
+        }
+        if let Some(handle) = fiber.handle.take() {
+            self.effects.push(Effect { handle, settled, cancelled: task.cancelled });
+        }
+        // A failure goes to whoever waits in join(); else up the tree (rule 7).
+        if let (false, false, Some(parent)) = (errors.is_empty(), joined, task.parent) {
+            if let Some(p) = self.tasks.get_mut(parent) {
+                p.failures.extend(errors);
+                self.cancel(parent);
+            }
+        }
+        self.detach(id, task.parent);
+    }
+
+    /// `id` is done: it leaves its parent, which may be done now in turn.
+    fn detach(&mut self, id: TaskId, parent: Option<TaskId>) {
+        let Some(parent) = parent else { return };
+        let Some(task) = self.tasks.get_mut(parent) else { return };
+        if let Some(i) = task.children.iter().position(|c| *c == id) {
+            task.children.swap_remove(i);
+        }
+        match &task.kind {
+            Kind::Fiber(_) => self.maybe_complete(parent),
+            Kind::Scope { fiber, .. } => {
+                let (fiber, busy) = (*fiber, !task.children.is_empty());
+                if !busy && self.tasks.fiber(fiber).is_some_and(|f| f.wait == Wait::Children(parent)) {
+                    self.wake(fiber, Resume::Normal);
+                }
+            }
+            Kind::Timer { .. } => {}
+        }
+    }
+
+    /// A task with no function of its own (a timer) is done.
+    fn finish_task(&mut self, id: TaskId) {
+        if let Some(task) = self.tasks.remove(id) {
+            self.detach(id, task.parent);
+        }
+    }
+
+    // ----- the turn ---------------------------------------------------------------------
+
+    /// Fires every timer due now: wakes sleepers, starts timer callbacks on fibers of their
+    /// own (children of where the timer was set), and cancels timed-out scopes.
+    fn fire_timers(&mut self) {
+        let now = Instant::now();
+        while let Some(fire) = self.timers.pop_due(now) {
+            match fire {
+                Fire::Wake(id) => self.wake(id, Resume::Normal),
+                Fire::Daemon(callback) => {
+                    let root = self.root;
+                    self.spawn_under(root, callback, None);
+                }
+                Fire::Timer(id) => self.fire_timer(id, now),
+                Fire::Timeout(scope) => {
+                    if let Some(Kind::Scope { timed_out, timer, .. }) = self.tasks.get_mut(scope).map(|t| &mut t.kind) {
+                        *timed_out = true;
+                        *timer = None;
+                        self.cancel(scope);
+                    }
+                }
+            }
+        }
+    }
+
+    fn fire_timer(&mut self, id: TaskId, now: Instant) {
+        let Some(task) = self.tasks.get_mut(id) else { return };
+        let parent = task.parent;
+        let Kind::Timer { interval, key, .. } = &mut task.kind else { return };
+        *key = match *interval {
+            Some(every) => self.timers.add(now + every, Fire::Timer(id)),
+            None => (now, 0), // fired: no queue entry left
+        };
+        let fiber = self.add_task(parent, Kind::Fiber(Box::new(FiberState::new(Entry::Timer(id)))));
+        self.ready.push_back(fiber);
+    }
+
+    /// The callback of timer `id` for the fiber starting to run it, or `None` if the timer was
+    /// cleared meanwhile. A one-shot timer is done now: the fiber takes its place.
+    fn take_timer_callback(&mut self, id: TaskId) -> Option<Persistent<Function<'static>>> {
+        let Kind::Timer { callback, interval, .. } = &self.tasks.get(id)?.kind else { return None };
+        let callback = callback.clone();
+        if interval.is_none() {
+            self.finish_task(id);
+        }
+        Some(callback)
+    }
+
+    /// Drops every task and timer; the engine must not be torn down while they hold values.
+    pub fn release(&mut self) {
+        self.timers.clear();
+        self.effects.clear();
+        self.hooks = Hooks::default();
+        self.main = None;
+        self.root_end = None;
+        let stacks: Vec<_> = self
+            .tasks
+            .drain()
+            .filter_map(|mut t| t.fiber_mut().and_then(|f| f.stack.take().map(|s| (s, f.lowest))))
+            .collect();
+        for (stack, lowest) in stacks {
+            self.pool.give(stack, lowest);
+        }
+    }
+}
