@@ -6,3 +6,5 @@
 
 /// <reference path="./globals.d.ts" />
 /// <reference path="./test.d.ts" />
+/// <reference path="./fiber.d.ts" />
+/// <reference path="./sync.d.ts" />

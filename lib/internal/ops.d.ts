@@ -39,7 +39,7 @@ declare module "uringy:ops" {
     op_fiber_wait(promise: unknown): [code: 0 | 1 | 2, value: unknown];
     op_fiber_park_token(): number;
     op_fiber_park(token: number): [code: 0 | 1, value: unknown];
-    op_fiber_unpark(token: number, value: unknown): void;
+    op_fiber_unpark(token: number, value: unknown): boolean;
     op_fiber_scope_enter(ms: number): number;
     op_fiber_scope_exit(scope: number): [timedOut: boolean, failures: unknown[]];
     op_fiber_shield(delta: 1 | -1): void;

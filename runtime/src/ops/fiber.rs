@@ -164,9 +164,11 @@ fn op_fiber_park<'js>(ctx: Ctx<'js>, token: f64) -> List<(u8, Value<'js>)> {
     })
 }
 
-fn op_fiber_unpark<'js>(ctx: Ctx<'js>, token: f64, value: Value<'js>) {
+/// Wakes the fiber parked with `token`, giving it `value`; false if it no longer waits (it
+/// was cancelled meanwhile), so the caller serves another.
+fn op_fiber_unpark<'js>(ctx: Ctx<'js>, token: f64, value: Value<'js>) -> bool {
     let value = Persistent::save(&ctx, value);
-    host(&ctx).scheduler.borrow_mut().unpark(token as u64, Resume::Value(value));
+    host(&ctx).scheduler.borrow_mut().unpark(token as u64, Resume::Value(value))
 }
 
 /// Enters `scope` (or, with `ms` ≥ 0, `timeout`) in the running fiber; returns its id.

@@ -246,6 +246,7 @@ pub fn wait_promise<'js>(ctx: &Ctx<'js>, promise: Value<'js>) -> rquickjs::Resul
             let saved = Persistent::save(&ctx, value);
             let resume = if ok { Resume::Value(saved) } else { Resume::Error(saved) };
             host(&ctx).scheduler.borrow_mut().unpark(token, resume);
+
         })
     };
     let then: Function = match promise.as_object().map(|o| o.get::<_, Value>("then")) {

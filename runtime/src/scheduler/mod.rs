@@ -342,10 +342,14 @@ impl Scheduler {
         self.park_seq
     }
 
-    /// Wakes the fiber parked with `token`, if it still is.
-    pub fn unpark(&mut self, token: u64, resume: Resume) {
-        if let Some(id) = self.parked.get(&token).copied() {
-            self.wake(id, resume);
+    /// Wakes the fiber parked with `token`, if it still is; says whether it was.
+    pub fn unpark(&mut self, token: u64, resume: Resume) -> bool {
+        match self.parked.get(&token).copied() {
+            Some(id) => {
+                self.wake(id, resume);
+                true
+            }
+            None => false,
         }
     }
 
