@@ -49,7 +49,7 @@ pub struct StackPool {
 impl StackPool {
     /// A pool of stacks of `size` bytes each (rounded up to whole pages, guard included).
     pub fn new(size: usize) -> StackPool {
-        let size = size.max(4 * PAGE).div_ceil(PAGE) * PAGE;
+        let size = size.max(SHALLOW + 4 * PAGE).div_ceil(PAGE) * PAGE;
         StackPool { size, free: Vec::new(), markers: true, slabs: Vec::new() }
     }
 
@@ -60,12 +60,16 @@ impl StackPool {
         Ok(self.free.pop().expect("grow added stacks"))
     }
 
-    /// Returns a stack to the pool. `lowest` is the deepest stack address the fiber was seen
-    /// using; if it went deep, its pages go back to the kernel so a deep fiber does not leave
-    /// its memory behind in the pool.
+    /// Returns a stack to the pool. If the fiber went deep, its pages go back to the kernel,
+    /// so that a deep fiber does not leave its memory behind in the pool. `lowest` is the
+    /// deepest address it was seen parked at; a probe word just below the shallow part catches
+    /// recursion that unwound before parking (fresh and released pages read as zero, and
+    /// shallow fibers never write there).
     pub fn give(&mut self, stack: Stack, lowest: *const u8) {
         let used = stack.top() as usize - (lowest as usize).min(stack.top() as usize);
-        if used > SHALLOW {
+        // SAFETY: the probe word lies in the stack's usable memory (stacks exceed SHALLOW).
+        let probe = unsafe { stack.top().sub(SHALLOW).cast::<usize>().read_volatile() };
+        if used > SHALLOW || probe != 0 {
             let keep = SHALLOW / 2;
             let len = stack.size - PAGE - keep;
             // SAFETY: the range is the stack's own usable memory below the part kept; no fiber
@@ -157,10 +161,26 @@ mod tests {
     }
 
     #[test]
+    fn a_stack_that_went_deep_has_its_pages_released_before_reuse() {
+        let mut pool = StackPool::new(256 * 1024);
+        let stack = pool.take().unwrap();
+        // SAFETY: inside the usable stack, written as a deep recursion would.
+        let deep = unsafe { stack.bottom().add(PAGE) };
+        unsafe { std::ptr::write_bytes(deep, 0xAB, 64 * 1024) };
+        unsafe { stack.top().sub(SHALLOW).write_bytes(0xAB, 8) };
+        // Never seen parked deep (`lowest` above the stack): only the probe can tell.
+        pool.give(stack, usize::MAX as *const u8);
+        let again = pool.take().unwrap();
+        // SAFETY: reading the reused stack's memory; released pages read as zero.
+        assert_eq!(unsafe { deep.read() }, 0, "the deep pages were released");
+        pool.give(again, std::ptr::null());
+    }
+
+    #[test]
     fn the_guard_page_sits_just_below_the_usable_stack() {
         let mut pool = StackPool::new(64 * 1024);
         let stack = pool.take().unwrap();
-        assert_eq!(stack.top() as usize - stack.bottom() as usize, 64 * 1024 - PAGE);
+        assert_eq!(stack.top() as usize - stack.bottom() as usize, pool.size - PAGE);
         assert_eq!(stack.top() as usize % 16, 0, "stack tops must be 16-byte aligned");
         // SAFETY: the lowest usable byte is writable.
         unsafe { stack.bottom().write(7) };
