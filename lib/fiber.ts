@@ -30,69 +30,60 @@ export class TimeoutError extends Error {
 
 /** A wait that the native side reports as cancelled. */
 const WAIT_CANCELLED = 1;
-const RUNNING = 0, RETURNED = 1, FAILED = 2, CANCELLED = 3;
+const RUNNING = 0, RETURNED = 1, FAILED = 2;
+// A fiber's record: one array, which the scheduler writes the outcome into when the fiber is
+// done (runtime/src/scheduler/fibers.rs, `settle`) — no JS call, one property per `Fiber`.
+// The record does not point back at its `Fiber` (no cycle for the garbage collector to find).
+const TASK = 0, ID = 1, STATE = 2, VALUE = 3, WAS_CANCELLED = 4;
+type Record = [task: number, id: number, state: number, value: unknown, cancelled: boolean];
 const make = Symbol("make");
 let lastId = 0;
 
-// Module-private access to Fiber's private fields, set by its static block.
-let newFiber: <T>(task: number) => Fiber<T>;
-let setTask: (fiber: Fiber, task: number) => void;
-let settle: (fiber: Fiber, state: number, values: unknown[], cancelled: boolean) => void;
+// Module-private access to Fiber's record, set by its static block.
+let recordOf: (fiber: Fiber) => Record;
 
 export class Fiber<T = unknown> {
-  #task: number;
-  #id = ++lastId;
-  #state: number = RUNNING;
-  #value: unknown;
-  #cancelled = false;
+  #r: Record;
 
   constructor(token: symbol, task: number) {
     if (token !== make) throw new TypeError("Fibers are made by spawn(), not new Fiber()");
-    this.#task = task;
+    this.#r = [task, ++lastId, RUNNING, undefined, false];
   }
 
   /** A number that names this fiber, unique in the thread. */
   get id(): number {
-    return this.#id;
+    return this.#r[ID];
   }
 
   /** Whether its function returned or threw and every fiber below it is done. */
   get done(): boolean {
-    return this.#state !== RUNNING;
+    return this.#r[STATE] !== RUNNING;
   }
 
   get cancelled(): boolean {
-    return this.#state === RUNNING ? op_fiber_is_cancelled(this.#task) : this.#cancelled;
+    const r = this.#r;
+    return r[STATE] === RUNNING ? op_fiber_is_cancelled(r[TASK]) : r[WAS_CANCELLED];
   }
 
   /** Waits until the fiber is done; returns its value or throws its error (`Cancelled` if it
    *  was cancelled). A failure received here goes no further up the tree. */
   join(): T {
-    if (this.#state === RUNNING && op_fiber_join(this.#task) === WAIT_CANCELLED) {
+    const r = this.#r;
+    if (r[STATE] === RUNNING && op_fiber_join(r[TASK]) === WAIT_CANCELLED) {
       throw new Cancelled();
     }
-    if (this.#state === RETURNED) return this.#value as T;
-    if (this.#state === FAILED) throw this.#value;
-    throw new Cancelled(`fiber ${this.#id} was cancelled`);
+    if (r[STATE] === RETURNED) return r[VALUE] as T;
+    if (r[STATE] === FAILED) throw r[VALUE];
+    throw new Cancelled(`fiber ${r[ID]} was cancelled`);
   }
 
   /** Cancels this fiber and every fiber below it; returns at once. */
   cancel(): void {
-    if (this.#state === RUNNING) op_fiber_cancel(this.#task);
+    if (this.#r[STATE] === RUNNING) op_fiber_cancel(this.#r[TASK]);
   }
 
   static {
-    newFiber = <T>(task: number) => new Fiber<T>(make, task);
-    setTask = (fiber, task) => {
-      fiber.#task = task;
-    };
-    settle = (fiber, state, values, cancelled) => {
-      fiber.#state = state;
-      fiber.#cancelled = cancelled;
-      fiber.#value = state === FAILED && values.length > 1
-        ? new AggregateError(values, `${values.length} fibers failed`)
-        : values[0];
-    };
+    recordOf = (fiber) => fiber.#r;
   }
 
   get [Symbol.toStringTag](): string {
@@ -100,20 +91,24 @@ export class Fiber<T = unknown> {
   }
 }
 
-op_fiber_register(Cancelled, (handle, state, values, cancelled) => settle(handle as Fiber, state, values, cancelled));
+op_fiber_register(Cancelled);
 
 /** Runs `fn` on a new fiber, a child of the calling fiber (or of its innermost scope). */
 export function spawn<T>(fn: () => T): Fiber<T> {
   if (typeof fn !== "function") throw new TypeError("spawn(fn): fn must be a function");
-  const fiber = newFiber<T>(-1);
-  setTask(fiber, op_fiber_spawn(fn, fiber));
+  const fiber = new Fiber<T>(make, -1);
+  op_fiber_spawn(fn, recordOf(fiber), fiber); // sets the record's task
   return fiber;
 }
 
 /** The fiber running now. */
 export function current(): Fiber {
   const task = op_fiber_current();
-  return (op_fiber_handle(task) ?? op_fiber_handle(task, newFiber(task))) as Fiber;
+  const known = op_fiber_handle(task) as Fiber | undefined;
+  if (known !== undefined) return known;
+  const fiber = new Fiber(make, task);
+  op_fiber_handle(task, recordOf(fiber), fiber);
+  return fiber;
 }
 
 /** Lets every other ready fiber run once. */

@@ -26,10 +26,12 @@ declare module "uringy:ops" {
     op_timer_start_unref(callback: () => void, ms: number): number;
     op_url_parse(input: string, base?: string): UrlParts | undefined;
     op_url_set(href: string, part: string, value: string): UrlParts;
-    op_fiber_register(cancelled: Function, settle: (handle: object, state: 1 | 2 | 3, values: unknown[], cancelled: boolean) => void): void;
-    op_fiber_spawn(fn: () => unknown, handle: object): number;
+    op_fiber_register(cancelled: Function): void;
+    /** Records the new task's id in `record[0]`. */
+    op_fiber_spawn(fn: () => unknown, record: unknown[], fiber: object): void;
     op_fiber_current(): number;
-    op_fiber_handle(id: number, set?: object): object | undefined;
+    /** The `Fiber` of a running fiber, or sets it with its record. */
+    op_fiber_handle(id: number, record?: unknown[], fiber?: object): object | undefined;
     op_fiber_join(id: number): 0 | 1;
     op_fiber_cancel(id: number): void;
     op_fiber_is_cancelled(id: number): boolean;

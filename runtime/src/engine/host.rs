@@ -74,9 +74,35 @@ pub fn track_rejection<'js>(ctx: Ctx<'js>, promise: Value<'js>, reason: Value<'j
     }
 }
 
+thread_local! {
+    /// The host of this thread's runtime. A thread runs one runtime (`--threads N` runs one
+    /// per thread), and ops reach the host on every call: a pointer is much cheaper than the
+    /// engine's user-data map, which is where the host lives.
+    static HOST: Cell<*const Host> = const { Cell::new(std::ptr::null()) };
+}
+
+/// Installs `host` as this thread's runtime's host, in `ctx`'s user data.
+pub fn install(ctx: &Ctx<'_>, host: Host) -> bool {
+    if ctx.store_userdata(host).is_err() {
+        return false;
+    }
+    let stored = ctx.userdata::<Host>().map(|guard| &*guard as *const Host);
+    HOST.with(|h| h.set(stored.unwrap_or(std::ptr::null())));
+    stored.is_some()
+}
+
+/// Forgets this thread's host (its runtime is about to go).
+pub fn uninstall() {
+    HOST.with(|h| h.set(std::ptr::null()));
+}
+
 /// The host of the runtime `ctx` belongs to.
-pub fn host<'a>(ctx: &'a Ctx<'_>) -> rquickjs::runtime::UserDataGuard<'a, Host> {
-    ctx.userdata::<Host>().expect("host installed before any JS runs")
+pub fn host<'a>(_ctx: &'a Ctx<'_>) -> &'a Host {
+    let host = HOST.with(Cell::get);
+    assert!(!host.is_null(), "host installed before any JS runs");
+    // SAFETY: the host lives in the runtime's user data from `install` until `uninstall`,
+    // which comes before the runtime is torn down; `ctx` proves the runtime is alive.
+    unsafe { &*host }
 }
 
 /// A saved value, back in the engine (`undefined` if it cannot be restored).

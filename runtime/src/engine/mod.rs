@@ -86,7 +86,7 @@ pub fn run(entry: Entry, args: Vec<String>, options: Options) -> u8 {
         // SAFETY: the context and runtime outlive the scheduler, which the host drops first.
         let scheduler = unsafe { Scheduler::new(raw_rt, ctx.as_raw(), ring, options.stack_size) };
         let state = Host::new(argv, scheduler, deadline);
-        if ctx.store_userdata(state).is_err() {
+        if !host::install(&ctx, state) {
             return 1;
         }
         let status = match bootstrap(&ctx) {
@@ -102,6 +102,7 @@ pub fn run(entry: Entry, args: Vec<String>, options: Options) -> u8 {
             }
         };
         host(&ctx).release();
+        host::uninstall();
         status
     });
     // Like Node, a finished program exits without freeing its heap, which takes time and

@@ -12,7 +12,7 @@ use crate::{
     engine::host::{host, restore},
     scheduler::{
         park,
-        task::{Resume, TaskId, Wait},
+        task::{Handle, Resume, TaskId, Wait},
         wait_promise, Waited,
     },
 };
@@ -55,21 +55,17 @@ fn code(waited: Waited) -> u8 {
     }
 }
 
-/// lib/fiber.ts hands over `Cancelled` (to recognise a fiber's own cancellation) and its
-/// `settle(handle, state, values, cancelled)`.
-fn op_fiber_register<'js>(ctx: Ctx<'js>, cancelled: Function<'js>, settle: Function<'js>) {
-    let host = host(&ctx);
-    let mut s = host.scheduler.borrow_mut();
-    s.hooks.cancelled = Some(Persistent::save(&ctx, cancelled));
-    s.hooks.settle = Some(Persistent::save(&ctx, settle));
+/// lib/fiber.ts hands over `Cancelled`, to recognise a fiber's own cancellation (rule 6).
+fn op_fiber_register<'js>(ctx: Ctx<'js>, cancelled: Function<'js>) {
+    host(&ctx).scheduler.borrow_mut().hooks.cancelled = Some(Persistent::save(&ctx, cancelled));
 }
 
-/// Starts `function` on a new fiber, a child of the caller's innermost scope; `handle` is
-/// the `Fiber` object to settle when it is done.
-fn op_fiber_spawn<'js>(ctx: Ctx<'js>, function: Function<'js>, handle: Object<'js>) -> f64 {
-    let function = Persistent::save(&ctx, function);
-    let handle = Persistent::save(&ctx, handle);
-    host(&ctx).scheduler.borrow_mut().spawn(function, Some(handle)).to_f64()
+/// Starts `function` on a new fiber, a child of the caller's innermost scope. `record` is the
+/// `Fiber`'s record: its task id is written to `record[0]` now, and its outcome when it is done.
+fn op_fiber_spawn<'js>(ctx: Ctx<'js>, function: Function<'js>, record: Object<'js>, fiber: Object<'js>) -> Result<()> {
+    let handle = Handle { record: Persistent::save(&ctx, record.clone()), fiber: Persistent::save(&ctx, fiber) };
+    let id = host(&ctx).scheduler.borrow_mut().spawn(Persistent::save(&ctx, function), Some(handle));
+    record.set(0, id.to_f64())
 }
 
 /// The running fiber's id (-1 outside fibers, which never happens for user code).
@@ -77,16 +73,21 @@ fn op_fiber_current(ctx: Ctx<'_>) -> f64 {
     host(&ctx).scheduler.borrow().current().map_or(-1.0, TaskId::to_f64)
 }
 
-/// The `Fiber` object of a running fiber, or sets it (`current()` makes one lazily).
-fn op_fiber_handle<'js>(ctx: Ctx<'js>, id: f64, Opt(set): Opt<Object<'js>>) -> Result<Option<Object<'js>>> {
+/// The `Fiber` of a running fiber, or (with its record) sets it: `current()` makes one lazily.
+fn op_fiber_handle<'js>(
+    ctx: Ctx<'js>,
+    id: f64,
+    Opt(record): Opt<Object<'js>>,
+    Opt(fiber): Opt<Object<'js>>,
+) -> Result<Option<Object<'js>>> {
     let id = task(&ctx, id)?;
-    let host = host(&ctx);
-    let mut s = host.scheduler.borrow_mut();
-    if let Some(handle) = set {
-        s.set_handle(id, Persistent::save(&ctx, handle.clone()));
-        return Ok(Some(handle));
+    let mut s = host(&ctx).scheduler.borrow_mut();
+    if let (Some(record), Some(fiber)) = (record, fiber) {
+        let handle = Handle { record: Persistent::save(&ctx, record), fiber: Persistent::save(&ctx, fiber.clone()) };
+        s.set_handle(id, handle);
+        return Ok(Some(fiber));
     }
-    Ok(s.handle(id).and_then(|h| h.restore(&ctx).ok()))
+    Ok(s.handle(id).and_then(|h| h.fiber.restore(&ctx).ok()))
 }
 
 /// Waits until fiber `id` is done (its `Fiber` object is settled by then).

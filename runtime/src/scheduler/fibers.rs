@@ -53,7 +53,6 @@ pub fn run(ctx: &Ctx<'_>) -> End {
         s.fire_timers();
         if let Some(end) = s.root_end.take() {
             drop(s);
-            drop(host);
             shutdown(ctx);
             return End::Root(end);
         }
@@ -246,7 +245,6 @@ pub fn wait_promise<'js>(ctx: &Ctx<'js>, promise: Value<'js>) -> rquickjs::Resul
             let saved = Persistent::save(&ctx, value);
             let resume = if ok { Resume::Value(saved) } else { Resume::Error(saved) };
             host(&ctx).scheduler.borrow_mut().unpark(token, resume);
-
         })
     };
     let then: Function = match promise.as_object().map(|o| o.get::<_, Value>("then")) {
@@ -420,24 +418,34 @@ unsafe fn exit_fiber(ctx: *mut qjs::JSContext) -> ! {
     unreachable!("a finished fiber was resumed")
 }
 
-/// Runs the JS that completions left to do: recording outcomes in `Fiber` objects.
+/// Records how finished fibers ended in their `Fiber` records (lib/fiber.ts): state at index
+/// 2 (1 returned, 2 failed, 3 cancelled), the value or error at 3, whether it was cancelled at 4.
+/// Several errors become one `AggregateError` (rule 7).
 pub fn flush_effects(ctx: &Ctx<'_>) {
-    let (effects, settle) = {
-        let host = host(ctx);
-        let mut s = host.scheduler.borrow_mut();
-        (s.take_effects(), s.hooks.settle.clone())
-    };
-    let Some(Ok(settle)) = settle.map(|f| f.restore(ctx)) else { return };
+    let effects = host(ctx).scheduler.borrow_mut().take_effects();
     for effect in effects {
-        let Ok(handle) = effect.handle.restore(ctx) else { continue };
-        let (state, values) = match effect.settled {
-            Settled::Returned(value) => (1, vec![value]),
-            Settled::Failed(errors) => (2, errors),
-            Settled::Cancelled => (3, Vec::new()),
+        let Ok(record) = effect.record.restore(ctx) else { continue };
+        let (state, value) = match effect.settled {
+            Settled::Returned(value) => (1, restore(ctx, value)),
+            Settled::Failed(mut errors) if errors.len() == 1 => (2, restore(ctx, errors.remove(0))),
+            Settled::Failed(errors) => (2, aggregate(ctx, errors)),
+            Settled::Cancelled => (3, Value::new_undefined(ctx.clone())),
         };
-        let values: Vec<Value> = values.into_iter().map(|v| restore(ctx, v)).collect();
-        if settle.call::<_, Value>((handle, state, values, effect.cancelled)).is_err() {
+        let written =
+            record.set(2, state).and_then(|()| record.set(3, value)).and_then(|()| record.set(4, effect.cancelled));
+        if written.is_err() {
             ctx.catch();
         }
     }
+}
+
+/// `new AggregateError(errors, "N fibers failed")`.
+fn aggregate<'js>(ctx: &Ctx<'js>, errors: Vec<crate::engine::host::Saved>) -> Value<'js> {
+    let count = errors.len();
+    let errors: Vec<Value> = errors.into_iter().map(|e| restore(ctx, e)).collect();
+    let made = ctx
+        .globals()
+        .get::<_, rquickjs::function::Constructor>("AggregateError")
+        .and_then(|c| c.construct::<_, Value>((errors, format!("{count} fibers failed"))));
+    made.unwrap_or_else(|_| ctx.catch())
 }

@@ -31,7 +31,7 @@ use crate::{
     uring::Ring,
 };
 pub use fibers::{park, report_uncaught, run, wait_promise, End, MainFn};
-use task::{Entry, FiberState, Kind, Outcome, Resume, Task, TaskId, Tasks, Wait};
+use task::{Entry, FiberState, Handle, Kind, Outcome, Resume, Task, TaskId, Tasks, Wait};
 use timers::{Fire, TimerKey, Timers};
 
 /// The root fiber's stack: as deep as a main thread's, so the main module recurses as deeply
@@ -51,9 +51,6 @@ pub enum Waited {
 pub struct Hooks {
     /// `Cancelled`, to tell a fiber's own cancellation from a failure.
     pub cancelled: Option<Persistent<Function<'static>>>,
-    /// `settle(handle, state, values, cancelled)`: records a finished fiber's outcome in its
-    /// `Fiber` object.
-    pub settle: Option<Persistent<Function<'static>>>,
 }
 
 /// How the program's root ended.
@@ -64,7 +61,7 @@ pub enum RootEnd {
     Cancelled,
 }
 
-/// How a finished fiber ended, passed to `settle`: 1 returned, 2 failed, 3 cancelled.
+/// How a finished fiber ended, as recorded in its `Fiber`'s record.
 pub enum Settled {
     Returned(Saved),
     Failed(Vec<Saved>),
@@ -73,7 +70,7 @@ pub enum Settled {
 
 /// JS to run once the scheduler is no longer borrowed.
 pub struct Effect {
-    pub handle: Persistent<Object<'static>>,
+    pub record: Persistent<Object<'static>>,
     pub settled: Settled,
     pub cancelled: bool,
 }
@@ -195,11 +192,11 @@ impl Scheduler {
         }
     }
 
-    pub fn handle(&self, id: TaskId) -> Option<Persistent<Object<'static>>> {
+    pub fn handle(&self, id: TaskId) -> Option<Handle> {
         self.tasks.fiber(id)?.handle.clone()
     }
 
-    pub fn set_handle(&mut self, id: TaskId, handle: Persistent<Object<'static>>) {
+    pub fn set_handle(&mut self, id: TaskId, handle: Handle) {
         if let Some(fiber) = self.tasks.fiber_mut(id) {
             fiber.handle = Some(handle);
         }
@@ -230,11 +227,7 @@ impl Scheduler {
     }
 
     /// A new fiber running `function`, a child of the running fiber's innermost scope.
-    pub fn spawn(
-        &mut self,
-        function: Persistent<Function<'static>>,
-        handle: Option<Persistent<Object<'static>>>,
-    ) -> TaskId {
+    pub fn spawn(&mut self, function: Persistent<Function<'static>>, handle: Option<Handle>) -> TaskId {
         let parent = self.spawn_parent();
         self.spawn_under(parent, function, handle)
     }
@@ -243,7 +236,7 @@ impl Scheduler {
         &mut self,
         parent: Option<TaskId>,
         function: Persistent<Function<'static>>,
-        handle: Option<Persistent<Object<'static>>>,
+        handle: Option<Handle>,
     ) -> TaskId {
         let mut fiber = FiberState::new(Entry::Function(function));
         fiber.handle = handle;
@@ -529,7 +522,7 @@ impl Scheduler {
             self.wake(joiner, Resume::Normal);
         }
         if let Some(handle) = fiber.handle.take() {
-            self.effects.push(Effect { handle, settled, cancelled: task.cancelled });
+            self.effects.push(Effect { record: handle.record, settled, cancelled: task.cancelled });
         }
         // A failure goes to whoever waits in join(); else up the tree (rule 7).
         if let (false, false, Some(parent)) = (errors.is_empty(), joined, task.parent) {
@@ -572,6 +565,9 @@ impl Scheduler {
     /// Fires every timer due now: wakes sleepers, starts timer callbacks on fibers of their
     /// own (children of where the timer was set), and cancels timed-out scopes.
     fn fire_timers(&mut self) {
+        if self.timers.is_empty() {
+            return;
+        }
         let now = Instant::now();
         while let Some(fire) = self.timers.pop_due(now) {
             match fire {

@@ -70,6 +70,14 @@ pub enum Resume {
     Cancelled,
 }
 
+/// A fiber's `Fiber` object (for `current()`) and its record (lib/fiber.ts), which the
+/// scheduler writes the outcome into. Kept apart so that JS holds no cycle between them.
+#[derive(Clone)]
+pub struct Handle {
+    pub record: Persistent<Object<'static>>,
+    pub fiber: Persistent<Object<'static>>,
+}
+
 /// What a new fiber runs.
 pub enum Entry {
     Function(Persistent<Function<'static>>),
@@ -96,8 +104,8 @@ pub struct FiberState {
     pub scopes: Vec<TaskId>,
     pub shield: u32,
     pub resume: Resume,
-    /// The `Fiber` object JS holds for it, settled when the fiber is done.
-    pub handle: Option<Persistent<Object<'static>>>,
+    /// The `Fiber` JS holds for it, and that `Fiber`'s record, settled when the fiber is done.
+    pub handle: Option<Handle>,
     /// The deepest stack address seen in use, so a deep stack's pages are released.
     pub lowest: *const u8,
     /// Whether this fiber is a job runner (promise jobs), which is not counted as a child

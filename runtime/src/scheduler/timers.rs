@@ -39,6 +39,10 @@ impl Timers {
         self.queue.remove(&key)
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.queue.is_empty()
+    }
+
     pub fn next_deadline(&self) -> Option<Instant> {
         self.queue.first_key_value().map(|((deadline, _), _)| *deadline)
     }
