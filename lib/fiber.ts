@@ -5,6 +5,7 @@
 // the wait was cancelled.
 
 import ops from "uringy:ops";
+import { cancelMark } from "./internal/cancel_mark.ts";
 
 const {
   op_fiber_register, op_fiber_spawn, op_fiber_current, op_fiber_handle, op_fiber_join, op_fiber_cancel,
@@ -91,7 +92,7 @@ export class Fiber<T = unknown> {
   }
 }
 
-op_fiber_register(Cancelled);
+op_fiber_register(Cancelled, cancelMark);
 
 /** Runs `fn` on a new fiber, a child of the calling fiber (or of its innermost scope). */
 export function spawn<T>(fn: () => T): Fiber<T> {
@@ -128,10 +129,9 @@ export function checkpoint(): void {
 /** Suspends this fiber until `promise` (any thenable) settles; returns its value or throws
  *  its reason. */
 export function wait<T>(promise: PromiseLike<T> | T): T {
-  const [code, value] = op_fiber_wait(promise);
-  if (code === 0) return value as T;
-  if (code === 2) throw value;
-  throw new Cancelled();
+  const value = op_fiber_wait(promise);
+  if (value === cancelMark) throw new Cancelled();
+  return value as T;
 }
 
 /** Runs `body` in this fiber; fibers spawned inside belong to the scope, and `scope` returns
@@ -160,6 +160,8 @@ function enclose<T>(ms: number, body: () => T): T {
   } catch (e) {
     threw = true;
     error = e;
+    // The body failed: its fibers are cancelled rather than waited for.
+    op_fiber_cancel(id);
   }
   const [timedOut, failures] = op_fiber_scope_exit(id);
   if (failures.length > 0) throw failures[0];

@@ -7,6 +7,7 @@
 
 import ops from "uringy:ops";
 import { Cancelled } from "./fiber.ts";
+import { cancelMark } from "./internal/cancel_mark.ts";
 
 const { op_fiber_park_token, op_fiber_park, op_fiber_unpark } = ops;
 
@@ -22,8 +23,8 @@ function serve<W extends { token: number }>(queue: W[], value: unknown): W | und
 /** Parks the calling fiber as `waiter` in `queue` until served; returns what it was given. */
 function park<W extends { token: number }>(queue: W[], waiter: W): unknown {
   queue.push(waiter);
-  const [code, value] = op_fiber_park(waiter.token);
-  if (code === 1) {
+  const value = op_fiber_park(waiter.token);
+  if (value === cancelMark) {
     const i = queue.indexOf(waiter);
     if (i >= 0) queue.splice(i, 1);
     throw new Cancelled();

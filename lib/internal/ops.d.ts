@@ -26,7 +26,7 @@ declare module "uringy:ops" {
     op_timer_start_unref(callback: () => void, ms: number): number;
     op_url_parse(input: string, base?: string): UrlParts | undefined;
     op_url_set(href: string, part: string, value: string): UrlParts;
-    op_fiber_register(cancelled: Function): void;
+    op_fiber_register(cancelled: Function, cancelMark: symbol): void;
     /** Records the new task's id in `record[0]`. */
     op_fiber_spawn(fn: () => unknown, record: unknown[], fiber: object): void;
     op_fiber_current(): number;
@@ -38,9 +38,11 @@ declare module "uringy:ops" {
     op_fiber_yield(): 0 | 1;
     op_fiber_sleep(ms: number): 0 | 1;
     op_fiber_checkpoint(): boolean;
-    op_fiber_wait(promise: unknown): [code: 0 | 1 | 2, value: unknown];
+    /** The value, or `cancelMark`; throws the reason of a rejection. */
+    op_fiber_wait(promise: unknown): unknown;
     op_fiber_park_token(): number;
-    op_fiber_park(token: number): [code: 0 | 1, value: unknown];
+    /** The value unparked with, or `cancelMark`. */
+    op_fiber_park(token: number): unknown;
     op_fiber_unpark(token: number, value: unknown): boolean;
     op_fiber_scope_enter(ms: number): number;
     op_fiber_scope_exit(scope: number): [timedOut: boolean, failures: unknown[]];

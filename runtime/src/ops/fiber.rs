@@ -21,8 +21,6 @@ use crate::{
 const DONE: u8 = 0;
 /// A wait ended because the fiber was cancelled.
 const CANCELLED: u8 = 1;
-/// A promise a fiber waited for was rejected.
-const REJECTED: u8 = 2;
 
 pub fn register(ops: &Ops<'_>) -> Result<()> {
     ops.add("op_fiber_register", op_fiber_register)?;
@@ -55,9 +53,18 @@ fn code(waited: Waited) -> u8 {
     }
 }
 
-/// lib/fiber.ts hands over `Cancelled`, to recognise a fiber's own cancellation (rule 6).
-fn op_fiber_register<'js>(ctx: Ctx<'js>, cancelled: Function<'js>) {
-    host(&ctx).scheduler.borrow_mut().hooks.cancelled = Some(Persistent::save(&ctx, cancelled));
+/// lib/fiber.ts hands over `Cancelled`, to recognise a fiber's own cancellation (rule 6), and
+/// the mark that waits return when they were cancelled.
+fn op_fiber_register<'js>(ctx: Ctx<'js>, cancelled: Function<'js>, mark: Value<'js>) {
+    let mut s = host(&ctx).scheduler.borrow_mut();
+    s.hooks.cancelled = Some(Persistent::save(&ctx, cancelled));
+    s.hooks.cancel_mark = Some(Persistent::save(&ctx, mark));
+}
+
+/// The value a cancelled wait returns.
+fn cancel_mark<'js>(ctx: &Ctx<'js>) -> Value<'js> {
+    let mark = host(ctx).scheduler.borrow().hooks.cancel_mark.clone();
+    mark.and_then(|m| m.restore(ctx).ok()).unwrap_or_else(|| Value::new_undefined(ctx.clone()))
 }
 
 /// Starts `function` on a new fiber, a child of the caller's innermost scope. `record` is the
@@ -138,15 +145,15 @@ fn op_fiber_checkpoint(ctx: Ctx<'_>) -> bool {
     host(&ctx).scheduler.borrow().current_cancelled()
 }
 
-/// Waits for a promise or thenable: `[DONE, value]`, `[REJECTED, reason]` or `[CANCELLED]`.
-fn op_fiber_wait<'js>(ctx: Ctx<'js>, promise: Value<'js>) -> Result<List<(u8, Value<'js>)>> {
-    let undefined = Value::new_undefined(ctx.clone());
-    Ok(List(match wait_promise(&ctx, promise)? {
-        Waited::Value(value) => (DONE, restore(&ctx, value)),
-        Waited::Error(reason) => (REJECTED, restore(&ctx, reason)),
-        Waited::Done => (DONE, undefined),
-        Waited::Cancelled => (CANCELLED, undefined),
-    }))
+/// Waits for a promise or thenable: returns its value, throws its reason, or returns the
+/// cancel mark.
+fn op_fiber_wait<'js>(ctx: Ctx<'js>, promise: Value<'js>) -> Result<Value<'js>> {
+    match wait_promise(&ctx, promise)? {
+        Waited::Value(value) => Ok(restore(&ctx, value)),
+        Waited::Error(reason) => Err(ctx.throw(restore(&ctx, reason))),
+        Waited::Done => Ok(Value::new_undefined(ctx.clone())),
+        Waited::Cancelled => Ok(cancel_mark(&ctx)),
+    }
 }
 
 /// A token for the running fiber's next `op_fiber_park`.
@@ -154,15 +161,14 @@ fn op_fiber_park_token(ctx: Ctx<'_>) -> f64 {
     host(&ctx).scheduler.borrow_mut().park_token() as f64
 }
 
-/// Parks until `op_fiber_unpark(token, value)`: `[DONE, value]` or `[CANCELLED]`. The
+/// Parks until `op_fiber_unpark(token, value)`: returns that value, or the cancel mark. The
 /// building block of channels, mutexes and semaphores.
-fn op_fiber_park<'js>(ctx: Ctx<'js>, token: f64) -> List<(u8, Value<'js>)> {
-    let undefined = Value::new_undefined(ctx.clone());
-    List(match park(&ctx, Wait::Park(token as u64)) {
-        Waited::Value(value) => (DONE, restore(&ctx, value)),
-        Waited::Cancelled => (CANCELLED, undefined),
-        Waited::Done | Waited::Error(_) => (DONE, undefined),
-    })
+fn op_fiber_park<'js>(ctx: Ctx<'js>, token: f64) -> Value<'js> {
+    match park(&ctx, Wait::Park(token as u64)) {
+        Waited::Value(value) => restore(&ctx, value),
+        Waited::Cancelled => cancel_mark(&ctx),
+        Waited::Done | Waited::Error(_) => Value::new_undefined(ctx.clone()),
+    }
 }
 
 /// Wakes the fiber parked with `token`, giving it `value`; false if it no longer waits (it

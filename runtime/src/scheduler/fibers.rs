@@ -36,6 +36,8 @@ pub enum End {
 
 /// Runs fibers until the root fiber is done.
 pub fn run(ctx: &Ctx<'_>) -> End {
+    // Set once nothing could run: whether the root then waited for the main module.
+    let mut stuck: Option<bool> = None;
     loop {
         let batch = host(ctx).scheduler.borrow().ready.len();
         for _ in 0..batch {
@@ -54,15 +56,27 @@ pub fn run(ctx: &Ctx<'_>) -> End {
         if let Some(end) = s.root_end.take() {
             drop(s);
             shutdown(ctx);
-            return End::Root(end);
+            return match stuck {
+                Some(main_waiting) => End::Stuck { main_waiting },
+                None => End::Root(end),
+            };
         }
         if !s.ready.is_empty() || jobs_pending(s.rt) {
             continue;
         }
         let Some(deadline) = s.timers.next_deadline() else {
-            let main_waiting =
-                s.root.and_then(|r| s.tasks.fiber(r)).is_some_and(|f| f.entry.is_none() && f.ended.is_none());
-            return End::Stuck { main_waiting };
+            // Nothing can wake any fiber. Cancel them all, so that each unwinds (running its
+            // `finally` blocks and letting go of what it holds), then report.
+            let root_wait = s.root.and_then(|r| s.tasks.fiber(r)).map(|f| f.wait);
+            let main_waiting = root_wait.is_some() && root_wait == s.main_token.map(Wait::Park);
+            if let Some(first) = stuck {
+                return End::Stuck { main_waiting: first };
+            }
+            stuck = Some(main_waiting);
+            if let Some(root) = s.root {
+                s.cancel(root);
+            }
+            continue;
         };
         if let Err(e) = s.ring.wait_until(deadline) {
             eprintln!("uringy: waiting on io_uring failed: {e}");
@@ -182,6 +196,13 @@ pub fn park(ctx: &Ctx<'_>, wait: Wait) -> Waited {
             undo(ctx, wait);
             return Waited::Cancelled;
         };
+        if let Wait::Park(token) = wait {
+            s.pending_token = None;
+            if let Some(resume) = s.early.remove(&token) {
+                drop(guard);
+                return waited(resume);
+            }
+        }
         match wait {
             Wait::Park(token) => {
                 s.parked.insert(token, id);
@@ -207,11 +228,14 @@ pub fn park(ctx: &Ctx<'_>, wait: Wait) -> Waited {
     // SAFETY: `slot` lies in the fiber's boxed state, which outlives its wait; `main_sp` is the
     // scheduler's saved stack pointer. Nothing is borrowed.
     unsafe { switch(slot, main_sp) };
-    let host = host(ctx);
-    let mut s = host.scheduler.borrow_mut();
+    let mut s = host(ctx).scheduler.borrow_mut();
     let id = s.current.expect("resumed by the scheduler");
     let fiber = s.tasks.fiber_mut(id).expect("the running fiber exists");
-    match std::mem::replace(&mut fiber.resume, Resume::Normal) {
+    waited(std::mem::replace(&mut fiber.resume, Resume::Normal))
+}
+
+fn waited(resume: Resume) -> Waited {
+    match resume {
         Resume::Normal => Waited::Done,
         Resume::Value(v) => Waited::Value(v),
         Resume::Error(e) => Waited::Error(e),
@@ -239,7 +263,19 @@ fn undo(ctx: &Ctx<'_>, wait: Wait) {
 
 /// Waits for `promise` (any thenable) from the running fiber.
 pub fn wait_promise<'js>(ctx: &Ctx<'js>, promise: Value<'js>) -> rquickjs::Result<Waited> {
-    let token = host(ctx).scheduler.borrow_mut().park_token();
+    wait_promise_as(ctx, promise, false)
+}
+
+/// As [`wait_promise`]; `main` marks the root's wait for the main module.
+fn wait_promise_as<'js>(ctx: &Ctx<'js>, promise: Value<'js>, main: bool) -> rquickjs::Result<Waited> {
+    let token = {
+        let mut s = host(ctx).scheduler.borrow_mut();
+        let token = s.park_token();
+        if main {
+            s.main_token = Some(token);
+        }
+        token
+    };
     let settle = |ok: bool| {
         Function::new(ctx.clone(), move |ctx: Ctx<'js>, value: Value<'js>| {
             let saved = Persistent::save(&ctx, value);
@@ -316,7 +352,7 @@ fn run_main(ctx: &Ctx<'_>, id: TaskId) -> Outcome {
         Ok(promise) => promise,
         Err(_) => return classify(ctx, id, ctx.catch()),
     };
-    match wait_promise(ctx, promise) {
+    match wait_promise_as(ctx, promise, true) {
         Ok(Waited::Value(value)) => Outcome::Returned(value),
         Ok(Waited::Error(error)) => {
             let error = restore(ctx, error);

@@ -51,6 +51,9 @@ pub enum Waited {
 pub struct Hooks {
     /// `Cancelled`, to tell a fiber's own cancellation from a failure.
     pub cancelled: Option<Persistent<Function<'static>>>,
+    /// What a wait that was cancelled returns to lib/ (a private symbol), so that waits return
+    /// their value directly instead of a `[status, value]` pair.
+    pub cancel_mark: Option<Persistent<rquickjs::Value<'static>>>,
 }
 
 /// How the program's root ended.
@@ -92,7 +95,14 @@ pub struct Scheduler {
     ring: Ring,
     /// Fibers parked with a token, by token.
     parked: HashMap<u64, TaskId>,
+    /// Unparks that came before their park (a thenable that settles inside `then`).
+    early: HashMap<u64, Resume>,
     park_seq: u64,
+    /// The last token handed out, whose park may not have happened yet.
+    pending_token: Option<u64>,
+    /// The token the root waits on for the main module, to tell a top-level await that never
+    /// settles from other waits when nothing can run.
+    pub main_token: Option<u64>,
     /// The job runner that is idle or running jobs (one parked inside a job is replaced).
     runner: Option<TaskId>,
     root: Option<TaskId>,
@@ -131,7 +141,10 @@ impl Scheduler {
             timers: Timers::default(),
             ring,
             parked: HashMap::new(),
+            early: HashMap::new(),
             park_seq: 0,
+            pending_token: None,
+            main_token: None,
             runner: None,
             root: None,
             main: None,
@@ -157,9 +170,12 @@ impl Scheduler {
     /// (job runners) and the scheduler itself make tasks for the root: a job's continuation
     /// belongs to no fiber, and the program must wait for what it starts.
     fn spawn_parent(&self) -> Option<TaskId> {
-        let fiber = self.current_fiber().filter(|f| !f.runner);
-        match (self.current, fiber) {
-            (Some(id), Some(fiber)) => Some(fiber.scopes.last().copied().unwrap_or(id)),
+        match (self.current, self.current_fiber()) {
+            (Some(id), Some(fiber)) => match fiber.scopes.last() {
+                Some(scope) => Some(*scope),
+                None if fiber.runner => self.root,
+                None => Some(id),
+            },
             _ => self.root,
         }
     }
@@ -210,7 +226,8 @@ impl Scheduler {
 
     fn add_task(&mut self, parent: Option<TaskId>, kind: Kind) -> TaskId {
         let cancelled = parent.and_then(|p| self.tasks.get(p)).is_some_and(|p| p.cancelled);
-        let id = self.tasks.insert(Task { parent, children: Vec::new(), cancelled, failures: Vec::new(), kind });
+        let slot = parent.and_then(|p| self.tasks.get(p)).map_or(0, |p| p.children.len());
+        let id = self.tasks.insert(Task { parent, slot, children: Vec::new(), cancelled, failures: Vec::new(), kind });
         if let Some(parent) = parent.and_then(|p| self.tasks.get_mut(p)) {
             parent.children.push(id);
         }
@@ -276,7 +293,7 @@ impl Scheduler {
         if let Some(fiber) = self.tasks.fiber_mut(fiber) {
             fiber.scopes.retain(|s| *s != scope);
         }
-        self.detach(scope, task.parent);
+        self.detach(task.parent, task.slot);
         (task.failures, timed_out)
     }
 
@@ -332,14 +349,20 @@ impl Scheduler {
     /// A token for the running fiber's next `park`: `unpark` with it wakes that wait only.
     pub fn park_token(&mut self) -> u64 {
         self.park_seq += 1;
+        self.pending_token = Some(self.park_seq);
         self.park_seq
     }
 
-    /// Wakes the fiber parked with `token`, if it still is; says whether it was.
+    /// Wakes the fiber parked with `token`, if it still is; says whether it was. An unpark
+    /// for the running fiber's own token, before it parks, is kept for that park.
     pub fn unpark(&mut self, token: u64, resume: Resume) -> bool {
         match self.parked.get(&token).copied() {
             Some(id) => {
                 self.wake(id, resume);
+                true
+            }
+            None if self.pending_token == Some(token) => {
+                self.early.insert(token, resume);
                 true
             }
             None => false,
@@ -449,12 +472,21 @@ impl Scheduler {
 
     /// The running fiber's function has ended; it is done once its children are.
     fn function_ended(&mut self, id: TaskId, outcome: Outcome) {
+        let threw = matches!(outcome, Outcome::Threw(_));
         let Some(fiber) = self.tasks.fiber_mut(id) else { return };
         fiber.ended = Some(outcome);
         // Scopes still open were unwound by an uncatchable error (a time limit's interrupt):
         // their fibers and failures pass to the scope's parent.
         while let Some(scope) = self.tasks.fiber_mut(id).and_then(|f| f.scopes.pop()) {
             self.dissolve_scope(scope);
+        }
+        // A failed function's fibers are cancelled, so that its error is not held back behind
+        // a child that would run for ever (an accept loop).
+        if threw {
+            let children = self.tasks.get(id).map(|t| t.children.clone()).unwrap_or_default();
+            for child in children {
+                self.cancel(child);
+            }
         }
         self.maybe_complete(id);
     }
@@ -465,13 +497,17 @@ impl Scheduler {
             self.timers.remove(key);
         }
         if let Some(parent) = task.parent.and_then(|p| self.tasks.get_mut(p)) {
-            parent.children.retain(|c| *c != scope);
-            parent.children.extend(task.children.iter().copied());
             parent.failures.extend(task.failures);
         }
+        self.detach(task.parent, task.slot);
         for child in task.children {
+            let slot = task.parent.and_then(|p| self.tasks.get_mut(p)).map(|p| {
+                p.children.push(child);
+                p.children.len() - 1
+            });
             if let Some(child) = self.tasks.get_mut(child) {
                 child.parent = task.parent;
+                child.slot = slot.unwrap_or(0);
             }
         }
     }
@@ -480,7 +516,12 @@ impl Scheduler {
     fn maybe_complete(&mut self, id: TaskId) {
         let Some(task) = self.tasks.get(id) else { return };
         let Some(fiber) = task.fiber() else { return };
-        let waiting_for_children = task.children.iter().any(|c| !self.is_idle_runner(*c));
+        // The only child that does not count is the idle job runner (there is at most one).
+        let waiting_for_children = match task.children.as_slice() {
+            [] => false,
+            [only] => !self.is_idle_runner(*only),
+            _ => true,
+        };
         if fiber.ended.is_some() && !waiting_for_children {
             self.complete_fiber(id);
         }
@@ -531,16 +572,23 @@ impl Scheduler {
                 self.cancel(parent);
             }
         }
-        self.detach(id, task.parent);
+        self.detach(task.parent, task.slot);
     }
 
-    /// `id` is done: it leaves its parent, which may be done now in turn.
-    fn detach(&mut self, id: TaskId, parent: Option<TaskId>) {
+    /// A task that was at `slot` among `parent`'s children is done: it leaves, and the parent
+    /// may be done now in turn.
+    fn detach(&mut self, parent: Option<TaskId>, slot: usize) {
         let Some(parent) = parent else { return };
         let Some(task) = self.tasks.get_mut(parent) else { return };
-        if let Some(i) = task.children.iter().position(|c| *c == id) {
-            task.children.swap_remove(i);
+        if slot < task.children.len() {
+            task.children.swap_remove(slot);
+            if let Some(&moved) = task.children.get(slot) {
+                if let Some(moved) = self.tasks.get_mut(moved) {
+                    moved.slot = slot;
+                }
+            }
         }
+        let Some(task) = self.tasks.get(parent) else { return };
         match &task.kind {
             Kind::Fiber(_) => self.maybe_complete(parent),
             Kind::Scope { fiber, .. } => {
@@ -556,7 +604,7 @@ impl Scheduler {
     /// A task with no function of its own (a timer) is done.
     fn finish_task(&mut self, id: TaskId) {
         if let Some(task) = self.tasks.remove(id) {
-            self.detach(id, task.parent);
+            self.detach(task.parent, task.slot);
         }
     }
 

@@ -151,6 +151,9 @@ pub enum Kind {
 
 pub struct Task {
     pub parent: Option<TaskId>,
+    /// Where this task is in its parent's `children`, so leaving it costs O(1) however many
+    /// children a parent has (a server's connections).
+    pub slot: usize,
     pub children: Vec<TaskId>,
     pub cancelled: bool,
     /// Errors of children that failed with nobody joining them.
@@ -244,6 +247,7 @@ mod tests {
         let mut tasks = Tasks::default();
         let scope = || Task {
             parent: None,
+            slot: 0,
             children: Vec::new(),
             cancelled: false,
             failures: Vec::new(),
