@@ -1,6 +1,7 @@
 // atob/btoa (HTML standard, forgiving-base64) and the byte helpers behind them.
 
 import { test, expect, describe } from "uringy:test";
+import { thrown } from "./helpers.ts";
 import {
   atob,
   btoa,
@@ -10,16 +11,6 @@ import {
   decodeBase64Portable,
 } from "uringy:internal/base64";
 import { DOMException } from "uringy:internal/dom_exception";
-
-/** What `fn` throws (failing the test if it throws nothing). */
-function thrown(fn: () => unknown): any {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected an exception, but nothing was thrown");
-}
 
 function bytes(...values: number[]): Uint8Array {
   return new Uint8Array(values);

@@ -2,6 +2,7 @@
 // and DOMException (WebIDL).
 
 import { test, expect, describe } from "uringy:test";
+import { thrown } from "./helpers.ts";
 import {
   Event,
   CustomEvent,
@@ -12,16 +13,6 @@ import {
   addAbortAlgorithm,
 } from "uringy:internal/events";
 import { DOMException } from "uringy:internal/dom_exception";
-
-/** What `fn` throws (failing the test if it throws nothing). */
-function thrown(fn: () => unknown): any {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected an exception, but nothing was thrown");
-}
 
 /** Runs `fn` with globalThis.reportError replaced, and returns what was reported. */
 function reportedDuring(fn: () => void): unknown[] {

@@ -1,16 +1,7 @@
 // The smaller globals: crypto, performance, process, console, and how globals are installed.
 
 import { test, expect, describe } from "uringy:test";
-
-/** What `fn` throws (failing the test if it throws nothing). */
-function thrown(fn: () => unknown): any {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected an exception, but nothing was thrown");
-}
+import { thrown } from "./helpers.ts";
 
 const proc = process;
 

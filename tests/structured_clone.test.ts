@@ -1,19 +1,10 @@
 // structuredClone(): the HTML structured clone algorithm.
 
 import { test, expect, describe } from "uringy:test";
+import { thrown } from "./helpers.ts";
 import { structuredClone, registerPlatformClass } from "uringy:internal/structured_clone";
 import { DOMException } from "uringy:internal/dom_exception";
 import { Event, EventTarget, AbortController } from "uringy:internal/events";
-
-/** What `fn` throws (failing the test if it throws nothing). */
-function thrown(fn: () => unknown): any {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected an exception, but nothing was thrown");
-}
 
 function expectDataCloneError(value: unknown): void {
   const error = thrown(() => structuredClone(value));

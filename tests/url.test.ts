@@ -1,16 +1,7 @@
 // URL and URLSearchParams (WHATWG URL). Expected values are what the spec (and Node 24) give.
 
 import { test, expect, describe } from "uringy:test";
-
-/** What `fn` throws (failing the test if it throws nothing). */
-function thrown(fn: () => unknown): any {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected an exception, but nothing was thrown");
-}
+import { thrown } from "./helpers.ts";
 
 /** The URL after `part` is set to `value` on `href`. */
 function afterSetting(href: string, part: string, value: unknown): string {

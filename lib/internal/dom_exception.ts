@@ -97,18 +97,22 @@ export class DOMException extends Error {
   }
 }
 
-// WebIDL constants are read-only, enumerable, non-configurable, and exist on
-// both the interface object and its prototype.
-for (const key of Object.keys(DOMException)) {
-  const descriptor = {
-    value: (DOMException as unknown as Record<string, number>)[key],
-    writable: false,
-    enumerable: true,
-    configurable: false,
-  };
-  Object.defineProperty(DOMException, key, descriptor);
-  Object.defineProperty(DOMException.prototype, key, descriptor);
+/** Makes `keys` of `iface` WebIDL constants: read-only, enumerable, non-configurable, on both
+ *  the interface object and its prototype. */
+export function defineConstants(iface: object & { prototype: object }, keys: string[]): void {
+  for (const key of keys) {
+    const descriptor = {
+      value: (iface as unknown as Record<string, number>)[key],
+      writable: false,
+      enumerable: true,
+      configurable: false,
+    };
+    Object.defineProperty(iface, key, descriptor);
+    Object.defineProperty(iface.prototype, key, descriptor);
+  }
 }
+
+defineConstants(DOMException, Object.keys(DOMException));
 
 Object.defineProperty(DOMException.prototype, Symbol.toStringTag, {
   value: "DOMException",

@@ -5,7 +5,7 @@
 // dispatch runs the target's capture listeners, then its other listeners, both
 // with eventPhase AT_TARGET, exactly as the DOM does for a node with no parent.
 
-import { DOMException } from "./dom_exception.ts";
+import { DOMException, defineConstants } from "./dom_exception.ts";
 import { registerPlatformClass } from "./structured_clone.ts";
 import { setUnrefTimeout } from "./timers.ts";
 
@@ -254,17 +254,8 @@ function cancel(state: EventState): void {
   if (state.cancelable && !state.inPassiveListener) state.canceled = true;
 }
 
-// Phase constants are WebIDL constants: read-only, on the constructor and the prototype.
-for (const key of ["NONE", "CAPTURING_PHASE", "AT_TARGET", "BUBBLING_PHASE"]) {
-  const descriptor = {
-    value: (Event as unknown as Record<string, number>)[key],
-    writable: false,
-    enumerable: true,
-    configurable: false,
-  };
-  Object.defineProperty(Event, key, descriptor);
-  Object.defineProperty(Event.prototype, key, descriptor);
-}
+// Phase constants are WebIDL constants.
+defineConstants(Event, ["NONE", "CAPTURING_PHASE", "AT_TARGET", "BUBBLING_PHASE"]);
 setToStringTag(Event, "Event");
 
 export class CustomEvent<T = unknown> extends Event {

@@ -831,6 +831,39 @@ function isNumeric(value: unknown): value is number | bigint {
 }
 
 /** How toContain and friends name the received collection. */
+/** toContain/toContainEqual on an iterable: passes when an item `matches`; `extra` is a hint
+ *  for a failure. */
+function containment(
+  context: MatcherContext,
+  name: string,
+  received: Iterable<unknown>,
+  expected: unknown,
+  matches: (item: unknown) => boolean,
+  extra?: string,
+): MatcherResult {
+  let index = -1;
+  let i = 0;
+  for (const item of received) {
+    if (matches(item)) {
+      index = i;
+      break;
+    }
+    i++;
+  }
+  const label = collectionLabel(received);
+  return result(index !== -1, () => {
+    const lines = [
+      hint(context, name),
+      "",
+      expectedLine(context, "Expected value: ", format(expected)),
+      labelled(`Received ${label}: `, format(received), context.isNot ? 20 : 16),
+    ];
+    if (context.isNot) lines.push("", `Found at index ${index}`);
+    else if (extra !== undefined) lines.push("", extra);
+    return lines.join("\n");
+  });
+}
+
 function collectionLabel(value: unknown): string {
   if (typeof value === "string") return "string";
   if (Array.isArray(value)) return "array";
@@ -1041,29 +1074,10 @@ const builtinMatchers: Record<string, CustomMatcher> = {
       usage(this, "toContain", "expected", "received value must be a string or an iterable (array, Set, …)",
         [withType("Received", received)]);
     }
-    let index = -1;
-    let i = 0;
-    for (const item of received) {
-      if (item === expected) {
-        index = i;
-        break;
-      }
-      i++;
-    }
-    const label = collectionLabel(received);
-    return result(index !== -1, () => {
-      const lines = [
-        hint(this, "toContain"),
-        "",
-        expectedLine(this, "Expected value: ", format(expected)),
-        labelled(`Received ${label}: `, format(received), this.isNot ? 20 : 16),
-      ];
-      if (this.isNot) lines.push("", `Found at index ${index}`);
-      else if (Array.isArray(received) && received.some((item) => equals(item, expected))) {
-        lines.push("", `An item is equal to it but not the same (===): use toContainEqual for deep equality`);
-      }
-      return lines.join("\n");
-    });
+    const extra = Array.isArray(received) && received.some((item) => equals(item, expected))
+      ? "An item is equal to it but not the same (===): use toContainEqual for deep equality"
+      : undefined;
+    return containment(this, "toContain", received, expected, (item) => item === expected, extra);
   },
 
   toContainEqual(received, expected) {
@@ -1074,26 +1088,7 @@ const builtinMatchers: Record<string, CustomMatcher> = {
       usage(this, "toContainEqual", "expected", "received value must be an iterable (array, Set, …)",
         [withType("Received", received)]);
     }
-    let index = -1;
-    let i = 0;
-    for (const item of received) {
-      if (equals(item, expected)) {
-        index = i;
-        break;
-      }
-      i++;
-    }
-    const label = collectionLabel(received);
-    return result(index !== -1, () => {
-      const lines = [
-        hint(this, "toContainEqual"),
-        "",
-        expectedLine(this, "Expected value: ", format(expected)),
-        labelled(`Received ${label}: `, format(received), this.isNot ? 20 : 16),
-      ];
-      if (this.isNot) lines.push("", `Found at index ${index}`);
-      return lines.join("\n");
-    });
+    return containment(this, "toContainEqual", received, expected, (item) => equals(item, expected));
   },
 
   toHaveLength(received, expected) {

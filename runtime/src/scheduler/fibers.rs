@@ -217,6 +217,7 @@ pub fn park(ctx: &Ctx<'_>, wait: Wait) -> Waited {
         let fiber = s.tasks.fiber_mut(id).expect("the running fiber exists");
         fiber.wait = wait;
         fiber.lowest = fiber.lowest.min(stack_pointer());
+
         // SAFETY: the runtime is ours; the main engine state was saved when we were resumed.
         unsafe {
             fiber.engine = Some(EngineState::save(rt));
