@@ -363,6 +363,20 @@ describe("rule 4: a fiber may wait anywhere in its stack", () => {
 });
 
 describe("rule 5: cancellation", () => {
+  // Regression: the outcome of a fiber completed by cancelling its last timer was written
+  // only later, so join() right after the cancel read a fiber that looked unfinished.
+  test("rule 5: a fiber left waiting only for its timer is done as soon as it is cancelled", () => {
+    const fiber = spawn(() => {
+      setTimeout(() => {}, 60_000);
+      return "value";
+    });
+    sleep(5);
+    expect(fiber.done).toBe(false);
+    fiber.cancel();
+    expect(fiber.done).toBe(true);
+    expect(fiber.join()).toBe("value");
+  });
+
   test("rule 5: a fiber waiting in sleep throws Cancelled at once when cancelled", () => {
     let error: unknown;
     const f = spawn(() => {

@@ -11,7 +11,7 @@ use super::Ops;
 use crate::{
     engine::host::{host, restore},
     scheduler::{
-        park,
+        flush_effects, park,
         task::{Handle, Resume, TaskId, Wait},
         wait_promise, Waited,
     },
@@ -104,6 +104,8 @@ fn op_fiber_join(ctx: Ctx<'_>, id: f64) -> Result<u8> {
         let host = host(&ctx);
         let mut s = host.scheduler.borrow_mut();
         if !s.exists(id) {
+            drop(s);
+            flush_effects(&ctx); // its record is settled before join() reads it
             return Ok(DONE);
         }
         s.add_joiner(id)
@@ -117,6 +119,7 @@ fn op_fiber_join(ctx: Ctx<'_>, id: f64) -> Result<u8> {
 fn op_fiber_cancel(ctx: Ctx<'_>, id: f64) -> Result<()> {
     let id = task(&ctx, id)?;
     host(&ctx).scheduler.borrow_mut().cancel(id);
+    flush_effects(&ctx); // a fiber waiting only for its timers is done now
     Ok(())
 }
 
@@ -193,6 +196,7 @@ fn op_fiber_scope_exit<'js>(ctx: Ctx<'js>, scope: f64) -> Result<List<(bool, Vec
         park(&ctx, Wait::Children(scope));
     }
     let (failures, timed_out) = host(&ctx).scheduler.borrow_mut().exit_scope(scope);
+    flush_effects(&ctx);
     Ok(List((timed_out, failures.into_iter().map(|f| restore(&ctx, f)).collect())))
 }
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 use rquickjs::{Ctx, Function, Persistent, Result};
 
 use super::Ops;
-use crate::engine::host::host;
+use crate::{engine::host::host, scheduler::flush_effects};
 
 pub fn register(ops: &Ops<'_>) -> Result<()> {
     ops.add("op_time_now", op_time_now)?;
@@ -47,4 +47,5 @@ fn delay(ms: f64) -> Duration {
 
 fn op_timer_clear(ctx: Ctx<'_>, id: f64) {
     host(&ctx).scheduler.borrow_mut().clear_timer(id);
+    flush_effects(&ctx); // a fiber waiting only for this timer is done now
 }

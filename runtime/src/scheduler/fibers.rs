@@ -53,6 +53,11 @@ pub fn run(ctx: &Ctx<'_>) -> End {
             s.maybe_complete(root);
         }
         s.fire_timers();
+        if s.has_effects() {
+            drop(s);
+            flush_effects(ctx);
+            s = host.scheduler.borrow_mut();
+        }
         if let Some(end) = s.root_end.take() {
             drop(s);
             shutdown(ctx);

@@ -30,7 +30,7 @@ use crate::{
     fiber::{engine_state::EngineState, stack::StackPool},
     uring::Ring,
 };
-pub use fibers::{park, report_uncaught, run, wait_promise, End, MainFn};
+pub use fibers::{flush_effects, park, report_uncaught, run, wait_promise, End, MainFn};
 use task::{Entry, FiberState, Handle, Kind, Outcome, Resume, Task, TaskId, Tasks, Wait};
 use timers::{Fire, TimerKey, Timers};
 
@@ -216,6 +216,10 @@ impl Scheduler {
         if let Some(fiber) = self.tasks.fiber_mut(id) {
             fiber.handle = Some(handle);
         }
+    }
+
+    pub fn has_effects(&self) -> bool {
+        !self.effects.is_empty()
     }
 
     pub fn take_effects(&mut self) -> Vec<Effect> {
