@@ -12,7 +12,7 @@ use std::{io, ptr::NonNull};
 /// `MADV_GUARD_INSTALL` (Linux 6.13, include/uapi/asm-generic/mman-common.h).
 const MADV_GUARD_INSTALL: libc::c_int = 102;
 const PAGE: usize = 4096;
-/// Stacks per mapping.
+/// Stacks per mapping, unless the pool says otherwise.
 const SLAB_STACKS: usize = 64;
 /// A returned stack whose lowest used address lies deeper than this below its top has its
 /// pages released before reuse; shallow stacks keep theirs, which is what makes reuse cheap.
@@ -22,6 +22,9 @@ const SHALLOW: usize = 32 * 1024;
 pub struct Stack {
     base: NonNull<u8>,
     size: usize,
+    /// Whether its guard page is in place (installed when the stack is first handed out, so a
+    /// new slab costs one system call, not one per stack).
+    guarded: bool,
 }
 
 impl Stack {
@@ -40,6 +43,7 @@ impl Stack {
 
 pub struct StackPool {
     size: usize,
+    slab_stacks: usize,
     free: Vec<Stack>,
     /// Whether guard markers work here (else each stack gets an mprotect'ed page).
     markers: bool,
@@ -49,15 +53,28 @@ pub struct StackPool {
 impl StackPool {
     /// A pool of stacks of `size` bytes each (rounded up to whole pages, guard included).
     pub fn new(size: usize) -> StackPool {
+        StackPool::with_slab(size, SLAB_STACKS)
+    }
+
+    /// A pool mapping `slab_stacks` stacks at a time (1 for the root fiber's single stack).
+    pub fn with_slab(size: usize, slab_stacks: usize) -> StackPool {
         let size = size.max(SHALLOW + 4 * PAGE).div_ceil(PAGE) * PAGE;
-        StackPool { size, free: Vec::new(), markers: true, slabs: Vec::new() }
+        StackPool { size, slab_stacks: slab_stacks.max(1), free: Vec::new(), markers: true, slabs: Vec::new() }
     }
 
     pub fn take(&mut self) -> io::Result<Stack> {
         if self.free.is_empty() {
             self.grow()?;
         }
-        Ok(self.free.pop().expect("grow added stacks"))
+        let mut stack = self.free.pop().expect("grow added stacks");
+        if !stack.guarded {
+            if let Err(e) = self.guard(stack.base) {
+                self.free.push(stack);
+                return Err(e);
+            }
+            stack.guarded = true;
+        }
+        Ok(stack)
     }
 
     /// Returns a stack to the pool. If the fiber went deep, its pages go back to the kernel,
@@ -80,7 +97,7 @@ impl StackPool {
     }
 
     fn grow(&mut self) -> io::Result<()> {
-        let len = self.size * SLAB_STACKS;
+        let len = self.size * self.slab_stacks;
         // SAFETY: a fresh private anonymous mapping; MAP_NORESERVE because most of each stack
         // is never touched.
         let slab = unsafe {
@@ -100,11 +117,10 @@ impl StackPool {
         self.slabs.push((slab, len));
         // Stacks are handed out from the end of `free`: push in reverse so the lowest stack
         // is used first and neighbouring fibers share cache lines of page tables.
-        for i in (0..SLAB_STACKS).rev() {
+        for i in (0..self.slab_stacks).rev() {
             // SAFETY: `i * size` lies inside the slab.
             let base = unsafe { NonNull::new_unchecked(slab.as_ptr().add(i * self.size)) };
-            self.guard(base)?;
-            self.free.push(Stack { base, size: self.size });
+            self.free.push(Stack { base, size: self.size, guarded: false });
         }
         Ok(())
     }
@@ -150,6 +166,7 @@ mod tests {
         let stacks: Vec<Stack> = (0..4096).map(|_| pool.take().unwrap()).collect();
         let added = map_count().saturating_sub(before);
         if pool.markers {
+            assert!(stacks.iter().all(|s| s.guarded));
             assert!(added <= 4096 / SLAB_STACKS + 8, "{added} mappings for 4096 stacks");
         }
         for (i, stack) in stacks.into_iter().enumerate() {

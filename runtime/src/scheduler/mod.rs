@@ -137,7 +137,7 @@ impl Scheduler {
             // SAFETY: the runtime is live and idle.
             idle_engine: unsafe { EngineState::save(rt) },
             pool: StackPool::new(stack_size),
-            root_pool: StackPool::new(ROOT_STACK),
+            root_pool: StackPool::with_slab(ROOT_STACK, 1),
             timers: Timers::default(),
             ring,
             parked: HashMap::new(),
