@@ -117,9 +117,10 @@ export function yieldNow(): void {
   if (op_fiber_yield() === WAIT_CANCELLED) throw new Cancelled();
 }
 
-export function sleep(ms: number): void {
-  if (op_fiber_sleep(Number(ms)) === WAIT_CANCELLED) throw new Cancelled();
-}
+/** Suspends this fiber for `ms` milliseconds; throws `Cancelled` when cancelled. The op
+ *  itself, with no JS frame around it: a fiber's memory is its stack. */
+export const sleep: (ms: number) => void = op_fiber_sleep;
+Object.defineProperty(sleep, "name", { value: "sleep" });
 
 /** Throws `Cancelled` if this fiber was cancelled (outside `shield`). */
 export function checkpoint(): void {

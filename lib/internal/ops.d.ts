@@ -36,7 +36,8 @@ declare module "uringy:ops" {
     op_fiber_cancel(id: number): void;
     op_fiber_is_cancelled(id: number): boolean;
     op_fiber_yield(): 0 | 1;
-    op_fiber_sleep(ms: number): 0 | 1;
+    /** Throws `Cancelled` when cancelled. */
+    op_fiber_sleep(ms: number): void;
     op_fiber_checkpoint(): boolean;
     /** The value, or `cancelMark`; throws the reason of a rejection. */
     op_fiber_wait(promise: unknown): unknown;

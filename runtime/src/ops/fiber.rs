@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use rquickjs::{convert::List, function::Opt, Ctx, Exception, Function, Object, Persistent, Result, Value};
+use rquickjs::{convert::List, function::Opt, qjs, Ctx, Exception, Function, Object, Persistent, Result, Value};
 
 use super::Ops;
 use crate::{
@@ -31,7 +31,7 @@ pub fn register(ops: &Ops<'_>) -> Result<()> {
     ops.add("op_fiber_cancel", op_fiber_cancel)?;
     ops.add("op_fiber_is_cancelled", op_fiber_is_cancelled)?;
     ops.add("op_fiber_yield", op_fiber_yield)?;
-    ops.add("op_fiber_sleep", op_fiber_sleep)?;
+    ops.add_raw(c"op_fiber_sleep", 1, op_fiber_sleep)?;
     ops.add("op_fiber_checkpoint", op_fiber_checkpoint)?;
     ops.add("op_fiber_wait", op_fiber_wait)?;
     ops.add("op_fiber_park_token", op_fiber_park_token)?;
@@ -133,13 +133,48 @@ fn op_fiber_yield(ctx: Ctx<'_>) -> u8 {
     code(park(&ctx, Wait::Yield))
 }
 
-fn op_fiber_sleep(ctx: Ctx<'_>, ms: f64) -> u8 {
+/// `sleep(ms)` itself, as a raw op: no JS wrapper and no argument glue, because a fiber's
+/// memory is its stack pages and these frames sit under every sleeping fiber. Throws
+/// `Cancelled` when cancelled.
+unsafe extern "C" fn op_fiber_sleep(
+    raw: *mut qjs::JSContext,
+    _this: qjs::JSValue,
+    argc: std::ffi::c_int,
+    argv: *mut qjs::JSValue,
+) -> qjs::JSValue {
+    let mut ms = 0.0;
+    // SAFETY: the engine passes `argc` live arguments.
+    if argc > 0 && unsafe { qjs::JS_ToFloat64(raw, &mut ms, *argv) } < 0 {
+        return qjs::JS_EXCEPTION;
+    }
+    // SAFETY: a live context, for the duration of this call.
+    let ctx = unsafe { Ctx::from_raw(std::ptr::NonNull::new_unchecked(raw)) };
     let ms = if ms.is_finite() && ms > 0.0 { ms.min(1e12) } else { 0.0 };
     let deadline = Instant::now() + Duration::from_secs_f64(ms / 1e3);
     let key = host(&ctx).scheduler.borrow_mut().sleep_until(deadline);
-    match key {
-        Some(key) => code(park(&ctx, Wait::Sleep(key))),
-        None => CANCELLED,
+    match key.map(|key| park(&ctx, Wait::Sleep(key))) {
+        Some(Waited::Cancelled) | None => {
+            throw_cancelled(&ctx);
+            qjs::JS_EXCEPTION
+        }
+        Some(_) => qjs::JS_UNDEFINED,
+    }
+}
+
+/// Throws a new `Cancelled` (lib/fiber.ts's class).
+fn throw_cancelled(ctx: &Ctx<'_>) -> rquickjs::Error {
+    let class = host(ctx).scheduler.borrow().hooks.cancelled.clone();
+    let made = class.and_then(|c| c.restore(ctx).ok()).map(|c| {
+        // SAFETY: constructing with no arguments; the result's reference is ours.
+        unsafe {
+            let raw = ctx.as_raw().as_ptr();
+            Value::from_raw(ctx.clone(), qjs::JS_CallConstructor(raw, c.as_raw(), 0, std::ptr::null_mut()))
+        }
+    });
+    match made {
+        Some(error) if !error.is_exception() => ctx.throw(error),
+        Some(_) => rquickjs::Error::Exception,
+        None => Exception::throw_message(ctx, "the fiber was cancelled"),
     }
 }
 

@@ -15,10 +15,12 @@ mod time;
 mod url;
 mod util;
 
+use std::ffi::{c_int, CStr};
+
 use rquickjs::{
     function::IntoJsFunc,
     module::{Declarations, Exports, ModuleDef},
-    Ctx, Function, Object, Result,
+    qjs, Ctx, Function, Object, Result, Value,
 };
 
 pub struct OpsModule;
@@ -52,7 +54,28 @@ pub struct Ops<'js> {
     object: Object<'js>,
 }
 
+/// A native function the engine calls directly, like any built-in: no rquickjs argument glue.
+/// Only for ops whose frames sit under a suspended fiber, where every byte of stack counts.
+pub type RawOp = unsafe extern "C" fn(
+    ctx: *mut qjs::JSContext,
+    this: qjs::JSValue,
+    argc: c_int,
+    argv: *mut qjs::JSValue,
+) -> qjs::JSValue;
+
 impl<'js> Ops<'js> {
+    /// Registers a raw op taking `length` arguments.
+    pub fn add_raw(&self, name: &CStr, length: c_int, f: RawOp) -> Result<()> {
+        let raw = self.ctx.as_raw().as_ptr();
+        // SAFETY: a new function value of this context, whose reference `Value` takes over.
+        let function = unsafe {
+            let value =
+                qjs::JS_NewCFunction2(raw, Some(f), name.as_ptr(), length, qjs::JSCFunctionEnum_JS_CFUNC_generic, 0);
+            Value::from_raw(self.ctx.clone(), value)
+        };
+        self.object.set(name.to_str().unwrap_or_default(), function)
+    }
+
     pub fn add<F, P>(&self, name: &str, f: F) -> Result<()>
     where
         F: IntoJsFunc<'js, P> + 'js,

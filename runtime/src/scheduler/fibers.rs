@@ -319,18 +319,8 @@ fn run_fiber(ctx: &Ctx<'_>) {
         (id, entry)
     };
     let outcome = match entry {
-        Some(Entry::Function(function)) => match function.restore(ctx).and_then(|f| f.call::<_, Value>(())) {
-            Ok(value) => Outcome::Returned(Persistent::save(ctx, value)),
-            Err(_) => classify(ctx, id, ctx.catch()),
-        },
-        Some(Entry::Timer(timer)) => {
-            let callback = host(ctx).scheduler.borrow_mut().take_timer_callback(timer);
-            match callback.map(|f| f.restore(ctx).and_then(|f| f.call::<_, Value>(()))) {
-                Some(Ok(value)) => Outcome::Returned(Persistent::save(ctx, value)),
-                Some(Err(_)) => classify(ctx, id, ctx.catch()),
-                None => Outcome::Cancelled,
-            }
-        }
+        Some(Entry::Function(function)) => call(ctx, id, function),
+        Some(Entry::Timer(timer)) => run_timer(ctx, id, timer),
         Some(Entry::Jobs) => run_jobs(ctx, id),
         Some(Entry::Main) => run_main(ctx, id),
         None => Outcome::Cancelled,
@@ -351,6 +341,34 @@ fn run_fiber(ctx: &Ctx<'_>) {
     flush_effects(ctx);
 }
 
+/// Calls a fiber's function with no arguments. Directly through the engine: every byte of
+/// this frame sits under every frame of the fiber, and a fiber's memory is its stack pages.
+fn call(ctx: &Ctx<'_>, id: TaskId, function: Persistent<Function<'static>>) -> Outcome {
+    let Ok(function) = function.restore(ctx) else { return Outcome::Cancelled };
+    let raw = ctx.as_raw().as_ptr();
+    // SAFETY: a live function of this context, called with no arguments; the result's
+    // reference is ours and handed to `Value`.
+    let result = unsafe {
+        let value = qjs::JS_Call(raw, function.as_raw(), qjs::JS_UNDEFINED, 0, std::ptr::null_mut());
+        Value::from_raw(ctx.clone(), value)
+    };
+    if result.is_exception() {
+        classify(ctx, id, ctx.catch())
+    } else {
+        Outcome::Returned(Persistent::save(ctx, result))
+    }
+}
+
+#[inline(never)]
+fn run_timer(ctx: &Ctx<'_>, id: TaskId, timer: TaskId) -> Outcome {
+    let callback = host(ctx).scheduler.borrow_mut().take_timer_callback(timer);
+    match callback {
+        Some(callback) => call(ctx, id, callback),
+        None => Outcome::Cancelled,
+    }
+}
+
+#[inline(never)]
 fn run_main(ctx: &Ctx<'_>, id: TaskId) -> Outcome {
     let main = host(ctx).scheduler.borrow_mut().main.take();
     let Some(main) = main else { return Outcome::Cancelled };
@@ -369,6 +387,7 @@ fn run_main(ctx: &Ctx<'_>, id: TaskId) -> Outcome {
     }
 }
 
+#[inline(never)]
 /// How a fiber's function ended when it threw `error`: its own cancellation (rule 6) or a
 /// failure. An error made uncatchable to stop runaway code (a test's time limit) becomes an
 /// ordinary one now that the fiber has unwound.
@@ -397,6 +416,7 @@ fn classify<'js>(ctx: &Ctx<'js>, id: TaskId, error: Value<'js>) -> Outcome {
 
 /// The job runner: runs promise jobs until none is left, reports unhandled rejections, and
 /// waits for more. A runner that was replaced while parked inside a job ends after it.
+#[inline(never)]
 fn run_jobs(ctx: &Ctx<'_>, id: TaskId) -> Outcome {
     loop {
         loop {
