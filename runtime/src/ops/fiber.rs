@@ -24,10 +24,10 @@ const CANCELLED: u8 = 1;
 
 pub fn register(ops: &Ops<'_>) -> Result<()> {
     ops.add("op_fiber_register", op_fiber_register)?;
-    ops.add("op_fiber_spawn", op_fiber_spawn)?;
+    ops.add_raw(c"op_fiber_spawn", 3, op_fiber_spawn)?;
     ops.add("op_fiber_current", op_fiber_current)?;
     ops.add("op_fiber_handle", op_fiber_handle)?;
-    ops.add("op_fiber_join", op_fiber_join)?;
+    ops.add_raw(c"op_fiber_join", 1, op_fiber_join)?;
     ops.add("op_fiber_cancel", op_fiber_cancel)?;
     ops.add("op_fiber_is_cancelled", op_fiber_is_cancelled)?;
     ops.add("op_fiber_yield", op_fiber_yield)?;
@@ -69,10 +69,32 @@ fn cancel_mark<'js>(ctx: &Ctx<'js>) -> Value<'js> {
 
 /// Starts `function` on a new fiber, a child of the caller's innermost scope. `record` is the
 /// `Fiber`'s record: its task id is written to `record[0]` now, and its outcome when it is done.
-fn op_fiber_spawn<'js>(ctx: Ctx<'js>, function: Function<'js>, record: Object<'js>, fiber: Object<'js>) -> Result<()> {
+/// A raw op: spawn is hot, and rquickjs's argument glue costs more than the work.
+unsafe extern "C" fn op_fiber_spawn(
+    raw: *mut qjs::JSContext,
+    _this: qjs::JSValue,
+    argc: std::ffi::c_int,
+    argv: *mut qjs::JSValue,
+) -> qjs::JSValue {
+    // SAFETY: a live context for the duration of this call; the engine passes `argc` arguments,
+    // and each is duplicated before a `Value` takes ownership of it.
+    let ctx = unsafe { Ctx::from_raw(std::ptr::NonNull::new_unchecked(raw)) };
+    let arg = |i: usize| unsafe {
+        let value = if (i as std::ffi::c_int) < argc { *argv.add(i) } else { qjs::JS_UNDEFINED };
+        Value::from_raw(ctx.clone(), qjs::JS_DupValue(raw, value))
+    };
+    let (Some(function), Some(record), Some(fiber)) =
+        (arg(0).into_function(), arg(1).into_object(), arg(2).into_object())
+    else {
+        let _ = Exception::throw_type(&ctx, "op_fiber_spawn(function, record, fiber)");
+        return qjs::JS_EXCEPTION;
+    };
     let handle = Handle { record: Persistent::save(&ctx, record.clone()), fiber: Persistent::save(&ctx, fiber) };
     let id = host(&ctx).scheduler.borrow_mut().spawn(Persistent::save(&ctx, function), Some(handle));
-    record.set(0, id.to_f64())
+    match record.set(0, id.to_f64()) {
+        Ok(()) => qjs::JS_UNDEFINED,
+        Err(_) => qjs::JS_EXCEPTION,
+    }
 }
 
 /// The running fiber's id (-1 outside fibers, which never happens for user code).
@@ -97,22 +119,44 @@ fn op_fiber_handle<'js>(
     Ok(s.handle(id).and_then(|h| h.fiber.restore(&ctx).ok()))
 }
 
-/// Waits until fiber `id` is done (its `Fiber` object is settled by then).
-fn op_fiber_join(ctx: Ctx<'_>, id: f64) -> Result<u8> {
-    let id = task(&ctx, id)?;
+/// Waits until fiber `id` is done (its `Fiber` record is settled by then): `DONE` or
+/// `CANCELLED`. A raw op, as hot as spawn.
+unsafe extern "C" fn op_fiber_join(
+    raw: *mut qjs::JSContext,
+    _this: qjs::JSValue,
+    argc: std::ffi::c_int,
+    argv: *mut qjs::JSValue,
+) -> qjs::JSValue {
+    let mut id = -1.0;
+    // SAFETY: the engine passes `argc` live arguments.
+    if argc > 0 && unsafe { qjs::JS_ToFloat64(raw, &mut id, *argv) } < 0 {
+        return qjs::JS_EXCEPTION;
+    }
+    // SAFETY: a live context for the duration of this call.
+    let ctx = unsafe { Ctx::from_raw(std::ptr::NonNull::new_unchecked(raw)) };
+    let result = match task(&ctx, id) {
+        Ok(id) => join(&ctx, id),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(code) => qjs::JS_MKVAL(qjs::JS_TAG_INT, code as i32),
+        Err(_) => qjs::JS_EXCEPTION,
+    }
+}
+
+fn join(ctx: &Ctx<'_>, id: TaskId) -> Result<u8> {
     let added = {
-        let host = host(&ctx);
-        let mut s = host.scheduler.borrow_mut();
+        let mut s = host(ctx).scheduler.borrow_mut();
         if !s.exists(id) {
             drop(s);
-            flush_effects(&ctx); // its record is settled before join() reads it
+            flush_effects(ctx); // its record is settled before join() reads it
             return Ok(DONE);
         }
         s.add_joiner(id)
     };
     match added {
-        Ok(()) => Ok(code(park(&ctx, Wait::Join(id)))),
-        Err(why) => Err(Exception::throw_message(&ctx, &format!("join(): {why}"))),
+        Ok(()) => Ok(code(park(ctx, Wait::Join(id)))),
+        Err(why) => Err(Exception::throw_message(ctx, &format!("join(): {why}"))),
     }
 }
 
