@@ -13,6 +13,7 @@ use crate::{
     scheduler::{
         flush_effects, park,
         task::{Handle, Resume, TaskId, Wait},
+        timers::TimerKey,
         wait_promise, Waited,
     },
 };
@@ -178,7 +179,8 @@ fn op_fiber_yield(ctx: Ctx<'_>) -> u8 {
 }
 
 /// `sleep(ms)` itself, as a raw op: no JS wrapper and no argument glue, because a fiber's
-/// memory is its stack pages and these frames sit under every sleeping fiber. Throws
+/// memory is its stack pages and these frames sit under every sleeping fiber (the work before
+/// and after the wait is in functions of their own, off the stack while it sleeps). Throws
 /// `Cancelled` when cancelled.
 unsafe extern "C" fn op_fiber_sleep(
     raw: *mut qjs::JSContext,
@@ -186,27 +188,42 @@ unsafe extern "C" fn op_fiber_sleep(
     argc: std::ffi::c_int,
     argv: *mut qjs::JSValue,
 ) -> qjs::JSValue {
-    let mut ms = 0.0;
-    // SAFETY: the engine passes `argc` live arguments.
-    if argc > 0 && unsafe { qjs::JS_ToFloat64(raw, &mut ms, *argv) } < 0 {
-        return qjs::JS_EXCEPTION;
+    // SAFETY: the engine passes `argc` live arguments and a live context.
+    let Some(key) = (unsafe { register_sleep(raw, argc, argv) }) else { return qjs::JS_EXCEPTION };
+    // SAFETY: a live context for the duration of this call.
+    let ctx = unsafe { Ctx::from_raw(std::ptr::NonNull::new_unchecked(raw)) };
+    match park(&ctx, Wait::Sleep(key)) {
+        Waited::Cancelled => throw_cancelled(&ctx),
+        _ => qjs::JS_UNDEFINED,
     }
-    // SAFETY: a live context, for the duration of this call.
+}
+
+/// Reads `sleep`'s argument and sets the wake-up; `None` with an exception pending.
+///
+/// # Safety
+/// As for a raw op: a live context and `argc` live arguments.
+#[inline(never)]
+unsafe fn register_sleep(raw: *mut qjs::JSContext, argc: std::ffi::c_int, argv: *mut qjs::JSValue) -> Option<TimerKey> {
+    let mut ms = 0.0;
+    // SAFETY: as the caller guarantees.
+    if argc > 0 && unsafe { qjs::JS_ToFloat64(raw, &mut ms, *argv) } < 0 {
+        return None;
+    }
+    // SAFETY: as the caller guarantees.
     let ctx = unsafe { Ctx::from_raw(std::ptr::NonNull::new_unchecked(raw)) };
     let ms = if ms.is_finite() && ms > 0.0 { ms.min(1e12) } else { 0.0 };
     let deadline = Instant::now() + Duration::from_secs_f64(ms / 1e3);
     let key = host(&ctx).scheduler.borrow_mut().sleep_until(deadline);
-    match key.map(|key| park(&ctx, Wait::Sleep(key))) {
-        Some(Waited::Cancelled) | None => {
-            throw_cancelled(&ctx);
-            qjs::JS_EXCEPTION
-        }
-        Some(_) => qjs::JS_UNDEFINED,
+    if key.is_none() {
+        throw_cancelled(&ctx);
     }
+    key
 }
 
-/// Throws a new `Cancelled` (lib/fiber.ts's class).
-fn throw_cancelled(ctx: &Ctx<'_>) -> rquickjs::Error {
+/// Throws a new `Cancelled` (lib/fiber.ts's class); returns the exception marker.
+#[cold]
+#[inline(never)]
+fn throw_cancelled(ctx: &Ctx<'_>) -> qjs::JSValue {
     let class = host(ctx).scheduler.borrow().hooks.cancelled.clone();
     let made = class.and_then(|c| c.restore(ctx).ok()).map(|c| {
         // SAFETY: constructing with no arguments; the result's reference is ours.
@@ -216,10 +233,15 @@ fn throw_cancelled(ctx: &Ctx<'_>) -> rquickjs::Error {
         }
     });
     match made {
-        Some(error) if !error.is_exception() => ctx.throw(error),
-        Some(_) => rquickjs::Error::Exception,
-        None => Exception::throw_message(ctx, "the fiber was cancelled"),
+        Some(error) if !error.is_exception() => {
+            ctx.throw(error);
+        }
+        Some(_) => {}
+        None => {
+            Exception::throw_message(ctx, "the fiber was cancelled");
+        }
     }
+    qjs::JS_EXCEPTION
 }
 
 /// Whether the running fiber is cancelled (outside `shield`): `checkpoint()` throws then.
