@@ -3,7 +3,7 @@
 //! Calls that wait return a status instead of throwing, and lib/fiber.ts throws the matching
 //! class (`Cancelled`, `TimeoutError`): native code never builds JS error classes.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rquickjs::{convert::List, function::Opt, qjs, Ctx, Exception, Function, Object, Persistent, Result, Value};
 
@@ -11,9 +11,8 @@ use super::Ops;
 use crate::{
     engine::host::{host, restore},
     scheduler::{
-        flush_effects, park,
+        flush_effects, park, sleep,
         task::{Handle, Resume, TaskId, Wait},
-        timers::TimerKey,
         wait_promise, Waited,
     },
 };
@@ -179,8 +178,7 @@ fn op_fiber_yield(ctx: Ctx<'_>) -> u8 {
 }
 
 /// `sleep(ms)` itself, as a raw op: no JS wrapper and no argument glue, because a fiber's
-/// memory is its stack pages and these frames sit under every sleeping fiber (the work before
-/// and after the wait is in functions of their own, off the stack while it sleeps). Throws
+/// memory is its stack pages and these frames sit under every sleeping fiber. Throws
 /// `Cancelled` when cancelled.
 unsafe extern "C" fn op_fiber_sleep(
     raw: *mut qjs::JSContext,
@@ -188,36 +186,18 @@ unsafe extern "C" fn op_fiber_sleep(
     argc: std::ffi::c_int,
     argv: *mut qjs::JSValue,
 ) -> qjs::JSValue {
-    // SAFETY: the engine passes `argc` live arguments and a live context.
-    let Some(key) = (unsafe { register_sleep(raw, argc, argv) }) else { return qjs::JS_EXCEPTION };
+    let mut ms = 0.0;
+    // SAFETY: the engine passes `argc` live arguments.
+    if argc > 0 && unsafe { qjs::JS_ToFloat64(raw, &mut ms, *argv) } < 0 {
+        return qjs::JS_EXCEPTION;
+    }
+    let ms = if ms.is_finite() && ms > 0.0 { ms.min(1e12) } else { 0.0 };
     // SAFETY: a live context for the duration of this call.
     let ctx = unsafe { Ctx::from_raw(std::ptr::NonNull::new_unchecked(raw)) };
-    match park(&ctx, Wait::Sleep(key)) {
+    match sleep(&ctx, Duration::from_secs_f64(ms / 1e3)) {
         Waited::Cancelled => throw_cancelled(&ctx),
         _ => qjs::JS_UNDEFINED,
     }
-}
-
-/// Reads `sleep`'s argument and sets the wake-up; `None` with an exception pending.
-///
-/// # Safety
-/// As for a raw op: a live context and `argc` live arguments.
-#[inline(never)]
-unsafe fn register_sleep(raw: *mut qjs::JSContext, argc: std::ffi::c_int, argv: *mut qjs::JSValue) -> Option<TimerKey> {
-    let mut ms = 0.0;
-    // SAFETY: as the caller guarantees.
-    if argc > 0 && unsafe { qjs::JS_ToFloat64(raw, &mut ms, *argv) } < 0 {
-        return None;
-    }
-    // SAFETY: as the caller guarantees.
-    let ctx = unsafe { Ctx::from_raw(std::ptr::NonNull::new_unchecked(raw)) };
-    let ms = if ms.is_finite() && ms > 0.0 { ms.min(1e12) } else { 0.0 };
-    let deadline = Instant::now() + Duration::from_secs_f64(ms / 1e3);
-    let key = host(&ctx).scheduler.borrow_mut().sleep_until(deadline);
-    if key.is_none() {
-        throw_cancelled(&ctx);
-    }
-    key
 }
 
 /// Throws a new `Cancelled` (lib/fiber.ts's class); returns the exception marker.

@@ -175,6 +175,9 @@ fn resume(ctx: &Ctx<'_>, id: TaskId) {
     // Back on the scheduler's stack: the fiber saved its engine state and loaded ours.
     let host = host(ctx);
     let mut s = host.scheduler.borrow_mut();
+    if let Some((id, duration)) = s.sleeper.take() {
+        s.arm_sleep(id, duration);
+    }
     if let Some((stack, lowest, root)) = s.exiting.take() {
         let pool = if root { &mut s.root_pool } else { &mut s.pool };
         pool.give(stack, lowest);
@@ -254,9 +257,7 @@ fn undo(ctx: &Ctx<'_>, wait: Wait) {
     let host = host(ctx);
     let mut s = host.scheduler.borrow_mut();
     match wait {
-        Wait::Sleep(key) => {
-            s.timers.remove(key);
-        }
+        Wait::Sleep(_) => {}
         Wait::Join(target) => {
             let me = s.current;
             if let Some(t) = s.tasks.fiber_mut(target) {
@@ -265,6 +266,18 @@ fn undo(ctx: &Ctx<'_>, wait: Wait) {
         }
         _ => {}
     }
+}
+
+/// `sleep(duration)` from the running fiber; its wake-up is set once it has switched away.
+pub fn sleep(ctx: &Ctx<'_>, duration: std::time::Duration) -> Waited {
+    {
+        let mut s = host(ctx).scheduler.borrow_mut();
+        if s.current_cancelled() {
+            return Waited::Cancelled;
+        }
+        s.sleeper = s.current.map(|id| (id, duration));
+    }
+    park(ctx, Wait::Sleep(None))
 }
 
 /// Waits for `promise` (any thenable) from the running fiber.

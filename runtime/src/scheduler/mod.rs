@@ -30,9 +30,9 @@ use crate::{
     fiber::{engine_state::EngineState, stack::StackPool},
     uring::Ring,
 };
-pub use fibers::{flush_effects, park, report_uncaught, run, wait_promise, End, MainFn};
+pub use fibers::{flush_effects, park, report_uncaught, run, sleep, wait_promise, End, MainFn};
 use task::{Entry, FiberState, Handle, Kind, Outcome, Resume, Task, TaskId, Tasks, Wait};
-use timers::{Fire, TimerKey, Timers};
+use timers::{Fire, Timers};
 
 /// The root fiber's stack: as deep as a main thread's, so the main module recurses as deeply
 /// as programs written for Node expect. Untouched pages cost nothing.
@@ -110,6 +110,8 @@ pub struct Scheduler {
     root_end: Option<RootEnd>,
     /// Whether the root's first failure was an unhandled rejection (for the report).
     root_rejection: bool,
+    /// A fiber that parked in `sleep`, and for how long: armed once it has switched away.
+    sleeper: Option<(TaskId, Duration)>,
     /// The stack of a fiber whose function has ended, given back to its pool once the fiber
     /// has switched away for the last time (and whether it is the root's).
     exiting: Option<(crate::fiber::stack::Stack, *const u8, bool)>,
@@ -151,6 +153,7 @@ impl Scheduler {
             root_end: None,
             root_rejection: false,
             exiting: None,
+            sleeper: None,
             effects: Vec::new(),
             hooks: Hooks::default(),
         }
@@ -386,9 +389,14 @@ impl Scheduler {
         Ok(())
     }
 
-    pub fn sleep_until(&mut self, deadline: Instant) -> Option<TimerKey> {
-        let id = self.current?;
-        Some(self.timers.add(deadline, Fire::Wake(id)))
+    /// Sets the wake-up of the fiber that just parked in `sleep`. Done on the scheduler's
+    /// stack, not the fiber's: the timer queue's insertion is the deepest part of a sleep, and a
+    /// fiber's memory is the stack pages it ever touched.
+    fn arm_sleep(&mut self, id: TaskId, duration: Duration) {
+        let key = self.timers.add(Instant::now() + duration, Fire::Wake(id));
+        if let Some(fiber) = self.tasks.fiber_mut(id).filter(|f| f.wait == Wait::Sleep(None)) {
+            fiber.wait = Wait::Sleep(Some(key));
+        }
     }
 
     /// Makes a parked fiber ready, delivering `resume`; takes back what it was waiting for.
@@ -401,7 +409,9 @@ impl Scheduler {
                 self.parked.remove(&token);
             }
             Wait::Sleep(key) => {
-                self.timers.remove(key);
+                if let Some(key) = key {
+                    self.timers.remove(key);
+                }
             }
             Wait::Join(target) => {
                 if let Some(t) = self.tasks.fiber_mut(target) {

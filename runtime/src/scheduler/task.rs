@@ -48,8 +48,9 @@ pub enum Wait {
     Running,
     /// In the ready queue.
     Ready,
-    /// `sleep`: the timer entry that will wake it.
-    Sleep(super::timers::TimerKey),
+    /// `sleep`: the timer entry that will wake it (`None` until the scheduler has set it,
+    /// right after the fiber switched away).
+    Sleep(Option<super::timers::TimerKey>),
     /// `yieldNow`: back in the ready queue.
     Yield,
     /// `join` on another task.
