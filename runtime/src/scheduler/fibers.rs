@@ -506,10 +506,17 @@ pub fn flush_effects(ctx: &Ctx<'_>) {
             Settled::Failed(errors) => (2, aggregate(ctx, errors)),
             Settled::Cancelled => (3, Value::new_undefined(ctx.clone())),
         };
-        let written =
-            record.set(2, state).and_then(|()| record.set(3, value)).and_then(|()| record.set(4, effect.cancelled));
-        if written.is_err() {
-            ctx.catch();
+        let raw = ctx.as_raw().as_ptr();
+        let fields =
+            [(2, Value::new_int(ctx.clone(), state)), (3, value), (4, Value::new_bool(ctx.clone(), effect.cancelled))];
+        for (index, field) in fields {
+            // SAFETY: a live array of this context; the engine takes the duplicated value.
+            let set = unsafe {
+                qjs::JS_SetPropertyUint32(raw, record.as_raw(), index, qjs::JS_DupValue(raw, field.as_raw()))
+            };
+            if set < 0 {
+                ctx.catch();
+            }
         }
     }
 }
