@@ -91,9 +91,10 @@ unsafe extern "C" fn op_fiber_spawn(
     };
     let handle = Handle { record: Persistent::save(&ctx, record.clone()), fiber: Persistent::save(&ctx, fiber) };
     let id = host(&ctx).scheduler.borrow_mut().spawn(Persistent::save(&ctx, function), Some(handle));
-    match record.set(0, id.to_f64()) {
-        Ok(()) => qjs::JS_UNDEFINED,
-        Err(_) => qjs::JS_EXCEPTION,
+    // SAFETY: a live array of this context; a number needs no reference counting.
+    match unsafe { qjs::JS_SetPropertyUint32(raw, record.as_raw(), 0, qjs::JS_NewFloat64(id.to_f64())) } {
+        set if set < 0 => qjs::JS_EXCEPTION,
+        _ => qjs::JS_UNDEFINED,
     }
 }
 
