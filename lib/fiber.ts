@@ -37,7 +37,6 @@ const RUNNING = 0, RETURNED = 1, FAILED = 2;
 // The record does not point back at its `Fiber` (no cycle for the garbage collector to find).
 const TASK = 0, ID = 1, STATE = 2, VALUE = 3, WAS_CANCELLED = 4;
 type Record = [task: number, id: number, state: number, value: unknown, cancelled: boolean];
-const make = Symbol("make");
 let lastId = 0;
 
 // Module-private access to Fiber's record, set by its static block.
@@ -47,12 +46,9 @@ let recordOf: (fiber: Fiber) => Record;
 export let spawn: <T>(fn: () => T) => Fiber<T>;
 
 export class Fiber<T = unknown> {
-  #r: Record;
-
-  constructor(token: symbol, task: number) {
-    if (token !== make) throw new TypeError("Fibers are made by spawn(), not new Fiber()");
-    this.#r = [task, ++lastId, RUNNING, undefined, false];
-  }
+  // No constructor: a field initializer alone makes construction cheaper, and spawn is hot.
+  // A `new Fiber()` made by hand belongs to no task (its methods throw a TypeError).
+  #r: Record = [-1, ++lastId, RUNNING, undefined, false];
 
   /** A number that names this fiber, unique in the thread. */
   get id(): number {
@@ -91,7 +87,7 @@ export class Fiber<T = unknown> {
     // Defined here to reach the record without a call: spawn is hot.
     spawn = <T>(fn: () => T): Fiber<T> => {
       if (typeof fn !== "function") throw new TypeError("spawn(fn): fn must be a function");
-      const fiber = new Fiber<T>(make, -1);
+      const fiber = new Fiber<T>();
       op_fiber_spawn(fn, fiber.#r, fiber); // sets the record's task
       return fiber;
     };
@@ -110,7 +106,8 @@ export function current(): Fiber {
   const task = op_fiber_current();
   const known = op_fiber_handle(task) as Fiber | undefined;
   if (known !== undefined) return known;
-  const fiber = new Fiber(make, task);
+  const fiber = new Fiber();
+  recordOf(fiber)[TASK] = task;
   op_fiber_handle(task, recordOf(fiber), fiber);
   return fiber;
 }
