@@ -192,18 +192,15 @@ pub fn park(ctx: &Ctx<'_>, wait: Wait) -> Waited {
         let mut guard = host.scheduler.borrow_mut();
         let s = &mut *guard;
         let interruptible = matches!(wait, Wait::Sleep(_) | Wait::Join(_) | Wait::Park(_) | Wait::Yield);
-        if interruptible && s.current_cancelled() {
-            drop(guard);
-            undo(ctx, wait);
-            return Waited::Cancelled;
-        }
-        let rt = s.rt;
-        let Some(id) = s.current else {
-            // Only fibers wait; reaching here is a bug in an op.
-            drop(guard);
-            undo(ctx, wait);
-            return Waited::Cancelled;
+        let id = match s.current {
+            Some(id) if !(interruptible && s.current_cancelled()) => id,
+            // Cancelled already, or not on a fiber (a bug in an op): no wait.
+            _ => {
+                drop(guard);
+                return not_waiting(ctx, wait);
+            }
         };
+        let rt = s.rt;
         if let Wait::Park(token) = wait {
             s.pending_token = None;
             if let Some(resume) = s.early.remove(&token) {
@@ -252,6 +249,15 @@ fn waited(resume: Resume) -> Waited {
     }
 }
 
+/// A wait that does not happen: takes back what the op registered, and reports it cancelled.
+/// Out of line, so that `park`'s frame (under every waiting fiber) stays small.
+#[cold]
+#[inline(never)]
+fn not_waiting(ctx: &Ctx<'_>, wait: Wait) -> Waited {
+    undo(ctx, wait);
+    Waited::Cancelled
+}
+
 /// Takes back what an op registered before a wait that did not happen.
 fn undo(ctx: &Ctx<'_>, wait: Wait) {
     let host = host(ctx);
@@ -269,6 +275,7 @@ fn undo(ctx: &Ctx<'_>, wait: Wait) {
 }
 
 /// `sleep(duration)` from the running fiber; its wake-up is set once it has switched away.
+#[inline(always)]
 pub fn sleep(ctx: &Ctx<'_>, duration: std::time::Duration) -> Waited {
     {
         let mut s = host(ctx).scheduler.borrow_mut();
@@ -356,6 +363,7 @@ fn run_fiber(ctx: &Ctx<'_>) {
 
 /// Calls a fiber's function with no arguments. Directly through the engine: every byte of
 /// this frame sits under every frame of the fiber, and a fiber's memory is its stack pages.
+#[inline(always)]
 fn call(ctx: &Ctx<'_>, id: TaskId, function: Persistent<Function<'static>>) -> Outcome {
     let Ok(function) = function.restore(ctx) else { return Outcome::Cancelled };
     let raw = ctx.as_raw().as_ptr();
