@@ -186,6 +186,10 @@ fn resume(ctx: &Ctx<'_>, id: TaskId) {
 
 /// Suspends the running fiber in `wait` until something wakes it. Returns at once with
 /// `Cancelled` if the fiber is cancelled and the wait is one cancellation interrupts.
+///
+/// This frame, and those of the ops that call it, sit under every waiting fiber, and a fiber's
+/// memory is the stack pages it touched: keep them small (a fiber sleeping 20 JS calls deep
+/// fits in 4 pages with 72 bytes to spare; bench/RESULTS.md).
 pub fn park(ctx: &Ctx<'_>, wait: Wait) -> Waited {
     let (slot, main_sp) = {
         let host = host(ctx);
