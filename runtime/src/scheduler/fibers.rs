@@ -2,7 +2,7 @@
 //! job runner, and the scheduler's loop.
 //!
 //! Discipline: the scheduler is borrowed only between switches, never across one, and JS runs
-//! only when it is not borrowed (effects are collected and run afterwards).
+//! only when it is not borrowed (outcomes are collected and written to JS afterwards).
 
 use std::ptr::NonNull;
 

@@ -71,7 +71,8 @@ pub enum Settled {
     Cancelled,
 }
 
-/// JS to run once the scheduler is no longer borrowed.
+/// A finished fiber's outcome, written into its `Fiber` record once the scheduler is no longer
+/// borrowed (`flush_effects`).
 pub struct Effect {
     pub record: Persistent<Object<'static>>,
     pub settled: Settled,

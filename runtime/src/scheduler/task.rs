@@ -136,7 +136,7 @@ impl FiberState {
 
 pub enum Kind {
     Fiber(Box<FiberState>),
-    /// A `scope`/`timeout` body running in `fiber`; `deadline` set for `timeout`.
+    /// A `scope`/`timeout` body running in `fiber`; `timer` is a `timeout`'s deadline entry.
     Scope {
         fiber: TaskId,
         timed_out: bool,
