@@ -8,3 +8,6 @@
 /// <reference path="./test.d.ts" />
 /// <reference path="./fiber.d.ts" />
 /// <reference path="./sync.d.ts" />
+/// <reference path="./io.d.ts" />
+/// <reference path="./net.d.ts" />
+/// <reference path="./process.d.ts" />

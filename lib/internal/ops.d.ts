@@ -7,6 +7,24 @@ declare module "uringy:ops" {
     op_io_write_sync(fd: 1 | 2, data: string | Bytes): void;
     op_io_isatty(fd: number): boolean;
     op_loader_require(name: string): Record<string, unknown>;
+    // A descriptor argument may be undefined (a stream moved into its halves): the op throws
+    // a TypeError then.
+    /** Bytes read, 0 at end of stream; throws `Cancelled` or a system error. */
+    op_io_read(descriptor: object | undefined, buf: Uint8Array): number;
+    op_io_write(descriptor: object | undefined, data: Uint8Array): number;
+    op_io_copy(from: object, to: object): number;
+    op_io_close(descriptor: object): void;
+    op_io_std(fd: number): object;
+    op_net_listen(host: string, port: number, unix: boolean, backlog: number, reusePort: boolean): object;
+    op_net_accept(listener: object): object;
+    op_net_connect(host: string, port: number, unix: boolean): object;
+    op_net_address(socket: object | undefined, peer: boolean): [hostname: string, port: number];
+    op_net_set_nodelay(socket: object | undefined, on: boolean): void;
+    op_net_shutdown(socket: object | undefined): void;
+    op_net_udp_bind(host: string, port: number): object;
+    op_net_send_to(socket: object, data: Uint8Array, host: string, port: number): number;
+    op_net_recv_from(socket: object, buf: Uint8Array): [bytes: number, hostname: string, port: number];
+    op_net_read_config(path: string): string | null;
     op_process_argv(): string[];
     op_process_env(): Record<string, string>;
     op_process_exit(code: number): never;
@@ -14,6 +32,11 @@ declare module "uringy:ops" {
     op_process_chdir(dir: string): void;
     op_process_pid(): number;
     op_process_version(): string;
+    /** The number of the signal received, or `cancelMark`. */
+    op_process_wait_signal(signals: number[]): number | symbol;
+    op_process_listen_signal(signal: number, delta: 1 | -1): void;
+    op_process_signal_dispatcher(dispatch: () => void): void;
+    op_process_take_signals(): number[];
     op_test_set_deadline(ms: number): void;
     op_text_encode(text: string): ArrayBuffer;
     op_text_encode_into(text: string, dest: Uint8Array): [read: number, written: number];

@@ -62,7 +62,7 @@ fn op_fiber_register<'js>(ctx: Ctx<'js>, cancelled: Function<'js>, mark: Value<'
 }
 
 /// The value a cancelled wait returns.
-fn cancel_mark<'js>(ctx: &Ctx<'js>) -> Value<'js> {
+pub fn cancel_mark<'js>(ctx: &Ctx<'js>) -> Value<'js> {
     let mark = host(ctx).scheduler.borrow().hooks.cancel_mark.clone();
     mark.and_then(|m| m.restore(ctx).ok()).unwrap_or_else(|| Value::new_undefined(ctx.clone()))
 }
@@ -204,7 +204,7 @@ unsafe extern "C" fn op_fiber_sleep(
 /// Throws a new `Cancelled` (lib/fiber.ts's class); returns the exception marker.
 #[cold]
 #[inline(never)]
-fn throw_cancelled(ctx: &Ctx<'_>) -> qjs::JSValue {
+pub fn throw_cancelled(ctx: &Ctx<'_>) -> qjs::JSValue {
     let class = host(ctx).scheduler.borrow().hooks.cancelled.clone();
     let made = class.and_then(|c| c.restore(ctx).ok()).map(|c| {
         // SAFETY: constructing with no arguments; the result's reference is ours.
@@ -236,7 +236,7 @@ fn op_fiber_wait<'js>(ctx: Ctx<'js>, promise: Value<'js>) -> Result<Value<'js>> 
     match wait_promise(&ctx, promise)? {
         Waited::Value(value) => Ok(restore(&ctx, value)),
         Waited::Error(reason) => Err(ctx.throw(restore(&ctx, reason))),
-        Waited::Done => Ok(Value::new_undefined(ctx.clone())),
+        Waited::Done | Waited::Code(_) => Ok(Value::new_undefined(ctx.clone())),
         Waited::Cancelled => Ok(cancel_mark(&ctx)),
     }
 }
@@ -252,7 +252,7 @@ fn op_fiber_park<'js>(ctx: Ctx<'js>, token: f64) -> Value<'js> {
     match park(&ctx, Wait::Park(token as u64)) {
         Waited::Value(value) => restore(&ctx, value),
         Waited::Cancelled => cancel_mark(&ctx),
-        Waited::Done | Waited::Error(_) => Value::new_undefined(ctx.clone()),
+        Waited::Done | Waited::Code(_) | Waited::Error(_) => Value::new_undefined(ctx.clone()),
     }
 }
 

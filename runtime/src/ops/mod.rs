@@ -5,10 +5,14 @@
 //! sides; each area registers its own in its file.
 
 mod crypto;
+mod descriptor;
+mod errors;
 mod fiber;
 mod io;
 mod loader;
+mod net;
 mod process;
+mod raw;
 mod test;
 mod text;
 mod time;
@@ -37,6 +41,7 @@ impl ModuleDef for OpsModule {
         fiber::register(&ops)?;
         io::register(&ops)?;
         loader::register(&ops)?;
+        net::register(&ops)?;
         process::register(&ops)?;
         test::register(&ops)?;
         text::register(&ops)?;

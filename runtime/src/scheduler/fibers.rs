@@ -18,6 +18,7 @@ use crate::{
         engine_state::{stack_pointer, EngineState},
         switch::{prepare, switch},
     },
+    uring::{Completion, Keep, Owner},
 };
 
 /// What the root fiber runs: the main module, returning the promise of its evaluation (or
@@ -67,9 +68,10 @@ pub fn run(ctx: &Ctx<'_>) -> End {
             };
         }
         if !s.ready.is_empty() || jobs_pending(s.rt) {
+            s.enter_ring(false);
             continue;
         }
-        let Some(deadline) = s.timers.next_deadline() else {
+        if !s.can_be_woken() {
             // Nothing can wake any fiber. Cancel them all, so that each unwinds (running its
             // `finally` blocks and letting go of what it holds), then report.
             let root_wait = s.root.and_then(|r| s.tasks.fiber(r)).map(|f| f.wait);
@@ -81,12 +83,10 @@ pub fn run(ctx: &Ctx<'_>) -> End {
             if let Some(root) = s.root {
                 s.cancel(root);
             }
+            s.enter_ring(false);
             continue;
-        };
-        if let Err(e) = s.ring.wait_until(deadline) {
-            eprintln!("uringy: waiting on io_uring failed: {e}");
-            std::process::exit(1);
         }
+        s.enter_ring(true);
     }
 }
 
@@ -247,6 +247,7 @@ pub fn park(ctx: &Ctx<'_>, wait: Wait) -> Waited {
 fn waited(resume: Resume) -> Waited {
     match resume {
         Resume::Normal => Waited::Done,
+        Resume::Code(code) => Waited::Code(code),
         Resume::Value(v) => Waited::Value(v),
         Resume::Error(e) => Waited::Error(e),
         Resume::Cancelled => Waited::Cancelled,
@@ -289,6 +290,29 @@ pub fn sleep(ctx: &Ctx<'_>, duration: std::time::Duration) -> Waited {
         s.sleeper = s.current.map(|id| (id, duration));
     }
     park(ctx, Wait::Sleep(None))
+}
+
+/// Submits `entry` for the running fiber and waits for its completion, which returns with the
+/// memory the operation kept. `None` when the fiber is cancelled (outside `shield`) before
+/// anything was submitted. Cancelled while waiting, the operation is cancelled in the kernel and
+/// this returns once the kernel has let go of it: with `-ECANCELED`, or with its real result
+/// when it finished first (nothing it did is lost).
+///
+/// # Safety
+/// Every pointer in `entry` must point into `keep`'s heap memory.
+#[inline(always)]
+pub unsafe fn io(ctx: &Ctx<'_>, keep: Keep, entry: io_uring::squeue::Entry) -> Option<(Completion, Keep)> {
+    let op = {
+        let mut s = host(ctx).scheduler.borrow_mut();
+        let id = match s.current {
+            Some(id) if !s.current_cancelled() => id,
+            _ => return None,
+        };
+        // SAFETY: as the caller guarantees.
+        unsafe { s.ring.start(Owner::Fiber(id), keep, entry) }
+    };
+    park(ctx, Wait::Io(op));
+    host(ctx).scheduler.borrow_mut().ring.take(op)
 }
 
 /// Waits for `promise` (any thenable) from the running fiber.
@@ -407,7 +431,7 @@ fn run_main(ctx: &Ctx<'_>, id: TaskId) -> Outcome {
             let error = restore(ctx, error);
             classify(ctx, id, error)
         }
-        Ok(Waited::Done | Waited::Cancelled) => Outcome::Cancelled,
+        Ok(Waited::Done | Waited::Code(_) | Waited::Cancelled) => Outcome::Cancelled,
         Err(_) => classify(ctx, id, ctx.catch()),
     }
 }

@@ -14,6 +14,7 @@
 //! passes to the parent, which is cancelled and fails with it.
 
 mod fibers;
+mod signals;
 pub mod task;
 pub mod timers;
 
@@ -28,9 +29,9 @@ use rquickjs::{qjs, Function, Object, Persistent};
 use crate::{
     engine::host::Saved,
     fiber::{engine_state::EngineState, stack::StackPool},
-    uring::Ring,
+    uring::{OpId, Owner, Ring},
 };
-pub use fibers::{flush_effects, park, report_uncaught, run, sleep, wait_promise, End, MainFn};
+pub use fibers::{flush_effects, io, park, report_uncaught, run, sleep, wait_promise, End, MainFn};
 use task::{Entry, FiberState, Handle, Kind, Outcome, Resume, Task, TaskId, Tasks, Wait};
 use timers::{Fire, Timers};
 
@@ -41,6 +42,7 @@ const ROOT_STACK: usize = 8 * 1024 * 1024;
 /// What a wait returned to the op that waited.
 pub enum Waited {
     Done,
+    Code(i32),
     Value(Saved),
     Error(Saved),
     Cancelled,
@@ -93,7 +95,10 @@ pub struct Scheduler {
     pool: StackPool,
     root_pool: StackPool,
     timers: Timers,
-    ring: Ring,
+    pub ring: Ring,
+    /// Completions reaped this turn, to deliver (kept to reuse its memory).
+    completed: Vec<(Owner, OpId)>,
+    signals: signals::Signals,
     /// Fibers parked with a token, by token.
     parked: HashMap<u64, TaskId>,
     /// Unparks that came before their park (a thenable that settles inside `then`).
@@ -143,6 +148,8 @@ impl Scheduler {
             root_pool: StackPool::with_slab(ROOT_STACK, 1),
             timers: Timers::default(),
             ring,
+            completed: Vec::new(),
+            signals: signals::Signals::default(),
             parked: HashMap::new(),
             early: HashMap::new(),
             park_seq: 0,
@@ -419,7 +426,7 @@ impl Scheduler {
                     t.joiners.retain(|j| *j != id);
                 }
             }
-            Wait::Yield | Wait::Children(_) | Wait::Idle => {}
+            Wait::Yield | Wait::Children(_) | Wait::Idle | Wait::Io(_) => {}
         }
         let fiber = self.tasks.fiber_mut(id).expect("checked above");
         fiber.resume = resume;
@@ -461,12 +468,18 @@ impl Scheduler {
         }
     }
 
-    /// Wakes the fiber `id` with `Cancelled` if it is in a wait cancellation interrupts.
+    /// Wakes the fiber `id` with `Cancelled` if it is in a wait cancellation interrupts. An
+    /// operation in flight is cancelled in the kernel instead, and the fiber stays parked until
+    /// its completion arrives.
     fn interrupt(&mut self, id: TaskId) {
         let Some(fiber) = self.tasks.fiber(id) else { return };
-        let interruptible = matches!(fiber.wait, Wait::Sleep(_) | Wait::Join(_) | Wait::Park(_) | Wait::Yield);
-        if fiber.shield == 0 && interruptible {
-            self.wake(id, Resume::Cancelled);
+        if fiber.shield > 0 {
+            return;
+        }
+        match fiber.wait {
+            Wait::Sleep(_) | Wait::Join(_) | Wait::Park(_) | Wait::Yield => self.wake(id, Resume::Cancelled),
+            Wait::Io(op) => self.ring.cancel(op),
+            _ => {}
         }
     }
 
@@ -624,6 +637,39 @@ impl Scheduler {
     }
 
     // ----- the turn ---------------------------------------------------------------------
+
+    /// Whether anything outside the program can still wake a fiber: an operation in flight, a
+    /// signal waited for, or a timer.
+    fn can_be_woken(&self) -> bool {
+        self.ring.has_live() || self.waits_for_signal() || self.timers.next_deadline().is_some()
+    }
+
+    /// Submits and reaps without blocking (`wait`: blocks until a completion or the next
+    /// timer), and wakes the fibers whose operations completed.
+    fn enter_ring(&mut self, wait: bool) {
+        let mut completed = std::mem::take(&mut self.completed);
+        let entered = if wait {
+            let deadline = self.timers.next_deadline();
+            self.ring.wait(deadline, &mut completed)
+        } else {
+            self.ring.poll(&mut completed)
+        };
+        if let Err(e) = entered {
+            eprintln!("uringy: io_uring failed: {e}");
+            std::process::exit(1);
+        }
+        for (owner, op) in completed.drain(..) {
+            match owner {
+                Owner::Fiber(id) => {
+                    if self.tasks.fiber(id).is_some_and(|f| f.wait == Wait::Io(op)) {
+                        self.wake(id, Resume::Normal);
+                    }
+                }
+                Owner::Signals => self.signals_arrived(op),
+            }
+        }
+        self.completed = completed;
+    }
 
     /// Fires every timer due now: wakes sleepers, starts timer callbacks on fibers of their
     /// own (children of where the timer was set), and cancels timed-out scopes.

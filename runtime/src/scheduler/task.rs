@@ -61,11 +61,16 @@ pub enum Wait {
     Children(TaskId),
     /// A job runner with no jobs.
     Idle,
+    /// An io_uring operation in flight: woken by its completion only, also when cancelled
+    /// (the kernel may use the operation's memory until then).
+    Io(crate::uring::OpId),
 }
 
 /// Why a parked fiber was woken.
 pub enum Resume {
     Normal,
+    /// A number for the op that waited (a signal's number).
+    Code(i32),
     Value(Saved),
     Error(Saved),
     Cancelled,

@@ -2,19 +2,67 @@
 //! COOP_TASKRUN` (completions are processed only when this thread enters the kernel, with no
 //! interrupts to other threads), a completion queue large enough for many sockets, no SQPOLL.
 
-use std::{fmt, io, time::Instant};
+use std::{any::Any, fmt, io, time::Instant};
 
-use io_uring::{opcode, types::Timespec, IoUring};
+use io_uring::{
+    opcode, squeue,
+    types::{CancelBuilder, Fd as Target, SubmitArgs, Timespec},
+    IoUring,
+};
+
+use super::{buffers::Buffers, fd::InUse};
+use crate::scheduler::task::TaskId;
 
 const ENTRIES: u32 = 256;
 const CQ_ENTRIES: u32 = 4096;
-const WAKE_TIMER: u64 = u64::MAX;
+/// The `user_data` of entries whose completion nobody waits for (cancellations).
+const IGNORED: u64 = u64::MAX;
+
+/// An operation in flight: its slot and generation, as the entry's `user_data`.
+pub type OpId = u64;
+
+/// Who a completion goes to.
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub enum Owner {
+    /// The fiber parked on it.
+    Fiber(TaskId),
+    /// The process's signal reader (`scheduler::signals`).
+    Signals,
+}
+
+/// Memory the kernel may read or write until the operation completes: it is owned by the
+/// operation, not by JS, so nothing JS does (dropping, detaching, resizing a buffer) can pull it
+/// away. Boxes and vectors keep their heap memory in place when moved.
+#[derive(Default)]
+pub struct Keep {
+    pub fd: Option<InUse>,
+    pub buf: Vec<u8>,
+    pub extra: Option<Box<dyn Any>>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Completion {
+    pub result: i32,
+    pub flags: u32,
+}
+
+struct Op {
+    owner: Owner,
+    keep: Keep,
+    done: Option<Completion>,
+    cancelling: bool,
+}
 
 pub struct Ring {
     ring: IoUring,
-    /// The wait's timeout; the kernel reads it while the submission is prepared, and it lives
-    /// here so that no submission ever points at a dead stack slot.
-    timespec: Box<Timespec>,
+    /// The wait's timeout, read by the kernel during `io_uring_enter`.
+    timespec: Timespec,
+    ops: Vec<(u32, Option<Op>)>,
+    free: Vec<u32>,
+    /// Operations whose fiber waits for them: while there are any, the program is not stuck.
+    live: usize,
+    /// The provided buffers receives read into, where the kernel supports them.
+    pub buffers: Option<Buffers>,
 }
 
 /// io_uring cannot be used here; the message says why and how to fix it.
@@ -33,34 +81,164 @@ impl Ring {
             .setup_single_issuer()
             .setup_defer_taskrun()
             .setup_coop_taskrun()
+            // The kernel flags pending completions in the submission ring, so that a busy turn
+            // enters the kernel only when there is something to submit or to reap.
+            .setup_taskrun_flag()
             .setup_cqsize(CQ_ENTRIES)
             .build(ENTRIES)
             .map_err(explain)?;
-        Ok(Ring { ring, timespec: Box::new(Timespec::new()) })
+        let buffers = Buffers::new(&ring);
+        Ok(Ring { ring, timespec: Timespec::new(), ops: Vec::new(), free: Vec::new(), live: 0, buffers })
     }
 
-    /// Blocks the thread until `deadline` (or until a completion arrives), in one
-    /// `io_uring_enter`.
-    pub fn wait_until(&mut self, deadline: Instant) -> io::Result<()> {
-        let left = deadline.saturating_duration_since(Instant::now());
-        *self.timespec = Timespec::new().sec(left.as_secs()).nsec(left.subsec_nanos());
-        let entry = opcode::Timeout::new(&*self.timespec).build().user_data(WAKE_TIMER);
-        // SAFETY: the timespec is owned by `self` and outlives the submission; the timeout
-        // completes (or is reaped below) before `self.timespec` is written again.
-        unsafe {
-            self.ring.submission().push(&entry).map_err(|_| io::Error::other("submission queue full"))?;
+    /// Submits `entry` (at the next enter) for `owner`, with the memory it points into.
+    ///
+    /// # Safety
+    /// Every pointer in `entry` must point into `keep`'s heap memory (or be otherwise valid
+    /// until the completion).
+    pub unsafe fn start(&mut self, owner: Owner, keep: Keep, entry: squeue::Entry) -> OpId {
+        let op = Op { owner, keep, done: None, cancelling: false };
+        let index = match self.free.pop() {
+            Some(index) => {
+                let slot = &mut self.ops[index as usize];
+                slot.0 = slot.0.wrapping_add(1);
+                slot.1 = Some(op);
+                index
+            }
+            None => {
+                self.ops.push((0, Some(op)));
+                self.ops.len() as u32 - 1
+            }
+        };
+        if matches!(owner, Owner::Fiber(_)) {
+            self.live += 1;
         }
+        let id = ((self.ops[index as usize].0 as u64) << 32) | index as u64;
+        self.push(entry.user_data(id));
+        id
+    }
+
+    /// Asks the kernel to cancel `id`; its completion still arrives (with `-ECANCELED`, or
+    /// its real result when it finished first).
+    pub fn cancel(&mut self, id: OpId) {
+        let Some(op) = self.op_mut(id) else { return };
+        if op.done.is_some() || op.cancelling {
+            return;
+        }
+        op.cancelling = true;
+        self.push(opcode::AsyncCancel::new(id).build().user_data(IGNORED));
+    }
+
+    /// Cancels every operation in flight on descriptor `fd` (it is being closed).
+    pub fn cancel_fd(&mut self, fd: i32) {
+        let builder = CancelBuilder::fd(Target(fd)).all();
+        self.push(opcode::AsyncCancel2::new(builder).build().user_data(IGNORED));
+    }
+
+    /// The completion of `id` and its memory back, once it has arrived.
+    pub fn take(&mut self, id: OpId) -> Option<(Completion, Keep)> {
+        let index = (id & 0xffff_ffff) as usize;
+        let done = self.op_mut(id)?.done?;
+        let op = self.ops[index].1.take()?;
+        self.free.push(index as u32);
+        Some((done, op.keep))
+    }
+
+    fn op_mut(&mut self, id: OpId) -> Option<&mut Op> {
+        match self.ops.get_mut((id & 0xffff_ffff) as usize) {
+            Some((generation, Some(op))) if *generation as u64 == id >> 32 => Some(op),
+            _ => None,
+        }
+    }
+
+    /// Whether a fiber waits for an operation in flight.
+    pub fn has_live(&self) -> bool {
+        self.live > 0
+    }
+
+    /// Submits what is queued and collects what completed, without blocking; enters the
+    /// kernel only when there is something to submit or a completion is pending.
+    pub fn poll(&mut self, done: &mut Vec<(Owner, OpId)>) -> io::Result<()> {
+        let pending = self.ring.submission().taskrun() || self.ring.submission().cq_overflow();
+        let queued = self.ring.submission().len() as u32;
+        if queued > 0 || pending {
+            let flags = io_uring::EnterFlags::GETEVENTS.bits();
+            // SAFETY: a plain enter; no argument.
+            retry(|| unsafe { self.ring.submitter().enter::<libc::sigset_t>(queued, 0, flags, None) })?;
+        }
+        self.reap(done);
+        Ok(())
+    }
+
+    /// Submits what is queued and blocks until a completion arrives or `deadline` passes, in
+    /// one `io_uring_enter`; then collects what completed.
+    pub fn wait(&mut self, deadline: Option<Instant>, done: &mut Vec<(Owner, OpId)>) -> io::Result<()> {
+        let result = match deadline {
+            Some(deadline) => {
+                let left = deadline.saturating_duration_since(Instant::now());
+                self.timespec = Timespec::new().sec(left.as_secs()).nsec(left.subsec_nanos());
+                let args = SubmitArgs::new().timespec(&self.timespec);
+                retry(|| self.ring.submitter().submit_with_args(1, &args))
+            }
+            None => retry(|| self.ring.submitter().submit_and_wait(1)),
+        };
+        match result {
+            Err(e) if e.raw_os_error() == Some(libc::ETIME) => {}
+            Err(e) => return Err(e),
+            Ok(_) => {}
+        }
+        self.reap(done);
+        Ok(())
+    }
+
+    fn reap(&mut self, done: &mut Vec<(Owner, OpId)>) {
+        let mut completions = self.ring.completion();
+        completions.sync();
+        let ready: Vec<_> = completions.by_ref().map(|c| (c.user_data(), c.result(), c.flags())).collect();
+        drop(completions);
+        for (id, result, flags) in ready {
+            if id == IGNORED {
+                continue;
+            }
+            let Some(op) = self.op_mut(id) else { continue };
+            op.done = Some(Completion { result, flags });
+            let owner = op.owner;
+            if matches!(owner, Owner::Fiber(_)) {
+                self.live -= 1;
+            }
+            done.push((owner, id));
+        }
+    }
+
+    /// Queues an entry, making room by submitting when the queue is full.
+    fn push(&mut self, entry: squeue::Entry) {
         loop {
-            match self.ring.submit_and_wait(1) {
-                Ok(_) => break,
-                Err(e) if e.raw_os_error() == Some(libc::EINTR) => continue,
-                Err(e) => return Err(e),
+            // SAFETY: the caller guarantees what the entry points to.
+            if unsafe { self.ring.submission().push(&entry) }.is_ok() {
+                return;
+            }
+            if let Err(e) = retry(|| self.ring.submit()) {
+                // EBUSY: the completion queue is full; reaping happens at the turn's end, and
+                // the entry waits until then.
+                if e.raw_os_error() != Some(libc::EBUSY) {
+                    eprintln!("uringy: submitting to io_uring failed: {e}");
+                    std::process::exit(1);
+                }
+                // SAFETY: a plain enter that processes completions.
+                let _ = unsafe {
+                    self.ring.submitter().enter::<libc::sigset_t>(0, 0, io_uring::EnterFlags::GETEVENTS.bits(), None)
+                };
             }
         }
-        for cqe in self.ring.completion() {
-            debug_assert_eq!(cqe.user_data(), WAKE_TIMER);
+    }
+}
+
+fn retry(mut f: impl FnMut() -> io::Result<usize>) -> io::Result<usize> {
+    loop {
+        match f() {
+            Err(e) if e.raw_os_error() == Some(libc::EINTR) => continue,
+            other => return other,
         }
-        Ok(())
     }
 }
 
@@ -97,7 +275,7 @@ mod tests {
     fn waiting_until_a_deadline_blocks_that_long() {
         let mut ring = Ring::new().expect("io_uring available on the test machine");
         let start = Instant::now();
-        ring.wait_until(start + Duration::from_millis(20)).unwrap();
+        ring.wait(Some(start + Duration::from_millis(20)), &mut Vec::new()).unwrap();
         assert!(start.elapsed() >= Duration::from_millis(19), "{:?}", start.elapsed());
     }
 

@@ -1,10 +1,11 @@
-//! Writing to the process's standard streams (console output).
+//! The console's output: synchronous writes to fds 1 and 2, so that `console.log` is ordered
+//! with the process's other output and nothing is lost at `process.exit()`.
 
 use std::{fs::File, io::Write, mem::ManuallyDrop, os::fd::FromRawFd};
 
 use rquickjs::{Ctx, Exception, FromJs, Result, Value};
 
-use super::{
+use crate::ops::{
     util::{with_bytes, Usv},
     Ops,
 };

@@ -1,0 +1,77 @@
+// `uringy:io` — readers, writers and the standard streams, all through the ring.
+
+import ops from "uringy:ops";
+import { descriptor, toBytes } from "./internal/stream.ts";
+
+export interface Reader {
+  /** Reads once into `buf`: the bytes read, 0 at end of stream. */
+  read(buf: Uint8Array): number;
+}
+
+export interface Writer {
+  /** Writes all of `data`; returns its length. */
+  write(data: Uint8Array): number;
+}
+
+type Native = { [descriptor]?: object };
+
+const CHUNK = 64 * 1024;
+
+/** Copies until `from` reaches end of stream; the bytes copied. Between two sockets, files or
+ *  standard streams the bytes never pass through JS. */
+export function copy(from: Reader, to: Writer): number {
+  const source = (from as Native)[descriptor], sink = (to as Native)[descriptor];
+  if (source !== undefined && sink !== undefined) return ops.op_io_copy(source, sink);
+  const buf = new Uint8Array(CHUNK);
+  let total = 0;
+  for (;;) {
+    const n = from.read(buf);
+    if (n === 0) return total;
+    to.write(buf.subarray(0, n));
+    total += n;
+  }
+}
+
+/** Reads until end of stream; everything read. */
+export function readAll(from: Reader): Uint8Array {
+  let buf = new Uint8Array(CHUNK);
+  let length = 0;
+  for (;;) {
+    if (length === buf.length) {
+      const bigger = new Uint8Array(buf.length * 2);
+      bigger.set(buf);
+      buf = bigger;
+    }
+    const n = from.read(buf.subarray(length));
+    if (n === 0) return buf.slice(0, length);
+    length += n;
+  }
+}
+
+/** Standard stream 0, 1 or 2, read and written through the ring. Closing one ends its use
+ *  from JS (a read waiting on stdin ends with EBADF); the process's descriptor stays open. */
+class StandardStream {
+  readonly [descriptor]: object;
+  readonly fd: number;
+
+  constructor(fd: number) {
+    this.fd = fd;
+    this[descriptor] = ops.op_io_std(fd);
+  }
+
+  read(buf: Uint8Array): number {
+    return ops.op_io_read(this[descriptor], buf);
+  }
+
+  write(data: Uint8Array | string): number {
+    return ops.op_io_write(this[descriptor], toBytes(data));
+  }
+
+  close(): void {
+    ops.op_io_close(this[descriptor]);
+  }
+}
+
+export const stdin: Reader & { close(): void } = new StandardStream(0);
+export const stdout: Writer & { write(data: Uint8Array | string): number } = new StandardStream(1);
+export const stderr: Writer & { write(data: Uint8Array | string): number } = new StandardStream(2);

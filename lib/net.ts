@@ -1,0 +1,272 @@
+// `uringy:net` — TCP, Unix and UDP sockets whose calls that wait suspend only their fiber.
+//
+// Hostnames are resolved here (lib/internal/dns.ts: numbers, /etc/hosts, then DNS over this
+// module's own UDP sockets), so the native side only ever sees numeric addresses.
+
+import ops from "uringy:ops";
+import { sleep, timeout, TimeoutError } from "uringy:fiber";
+import { resolve as resolveWith, type ResolverIo } from "./internal/dns.ts";
+import { descriptor, internal, SocketStream, toBytes } from "./internal/stream.ts";
+
+export interface Addr {
+  hostname: string;
+  port: number;
+}
+
+const DEFAULT_BACKLOG = 511; // Node's
+
+function checkPort(port: unknown, what: string): number {
+  if (typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new RangeError(`${what}: port must be an integer from 0 to 65535, got ${String(port)}`);
+  }
+  return port;
+}
+
+function checkString(value: unknown, what: string): string {
+  if (typeof value !== "string") throw new TypeError(`${what} must be a string, got ${typeof value}`);
+  return value;
+}
+
+function addrOf(handle: object | undefined, peer: boolean): Addr {
+  const [hostname, port] = ops.op_net_address(handle, peer);
+  return { hostname, port };
+}
+
+// ----- resolving ---------------------------------------------------------------------------
+
+const resolverIo: ResolverIo = {
+  readFile: (path) => ops.op_net_read_config(path),
+  query(host, port, packet, timeoutMs) {
+    const socket = UdpSocket.bind(0, host.includes(":") ? "::" : "0.0.0.0");
+    try {
+      socket.sendTo(packet, host, port);
+      const buf = new Uint8Array(65536);
+      return timeout(timeoutMs, () => {
+        for (;;) {
+          const { bytes, from } = socket.recvFrom(buf);
+          if (from.port === port) return buf.slice(0, bytes);
+        }
+      });
+    } catch (e) {
+      if (e instanceof TimeoutError) return null;
+      const code = (e as { code?: string }).code;
+      if (code === "ECONNREFUSED" || code === "ENETUNREACH" || code === "EHOSTUNREACH") return null;
+      throw e;
+    } finally {
+      socket.close();
+    }
+  },
+};
+
+/** The addresses of `hostname`, IPv4 first: a numeric address is itself; then /etc/hosts,
+ *  `localhost`, and DNS with /etc/resolv.conf's servers (or `options.nameservers`, each
+ *  "1.2.3.4", "::1", "1.2.3.4:5353" or "[::1]:5353"). Waits only the calling fiber. Throws an
+ *  error with `code` ENOTFOUND, ETIMEOUT, … and `hostname`. */
+export function resolve(hostname: string, options?: { nameservers?: string[] }): string[] {
+  return resolveWith(checkString(hostname, "hostname"), resolverIo, options);
+}
+
+// ----- TCP ---------------------------------------------------------------------------------
+
+/** The listener's accept, surviving what a busy server runs into: a connection reset before it
+ *  was accepted is skipped, and running out of descriptors (EMFILE) backs off — 5 ms doubling
+ *  to 1 s — until descriptors free up, with one warning per episode. */
+function acceptFrom(handle: object, where: string): object {
+  let delay = 0;
+  for (;;) {
+    try {
+      return ops.op_net_accept(handle);
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === "ECONNABORTED") continue;
+      if (code !== "EMFILE" && code !== "ENFILE" && code !== "ENOBUFS" && code !== "ENOMEM") throw e;
+      if (delay === 0) {
+        console.warn(`uringy: accept on ${where}: ${(e as Error).message}; retrying until descriptors are free`);
+      }
+      delay = delay === 0 ? 5 : Math.min(delay * 2, 1000);
+      sleep(delay);
+    }
+  }
+}
+
+/** A listener's connections as an iterator. Not a generator: a generator's frame would keep
+ *  the last connection referenced (and so open) until the next one arrives. */
+function connections<T>(accept: () => T, closed: () => boolean): IterableIterator<T> {
+  return {
+    next(): IteratorResult<T> {
+      try {
+        return { value: accept(), done: false };
+      } catch (e) {
+        if (closed()) return { value: undefined, done: true };
+        throw e;
+      }
+    },
+    [Symbol.iterator]() {
+      return this;
+    },
+  } as IterableIterator<T>;
+}
+
+export class TcpListener {
+  readonly [descriptor]: object;
+  /** The address it listens on (port 0 binds a free port, shown here). */
+  readonly addr: Addr;
+  #closed = false;
+
+  constructor(token: symbol, handle: object) {
+    if (token !== internal) throw new TypeError("TcpListener cannot be constructed directly; use TcpListener.bind()");
+    this[descriptor] = handle;
+    this.addr = addrOf(handle, false);
+  }
+
+  /** Listens on `hostname:port` (default "0.0.0.0"; "::" takes IPv6 and IPv4). */
+  static bind(port: number, hostname = "0.0.0.0", options: { reusePort?: boolean; backlog?: number } = {}): TcpListener {
+    checkPort(port, "TcpListener.bind");
+    const [ip] = resolve(hostname);
+    const handle = ops.op_net_listen(ip, port, false, options.backlog ?? DEFAULT_BACKLOG, options.reusePort ?? false);
+    return new TcpListener(internal, handle);
+  }
+
+  /** Waits for the next connection. */
+  accept(): TcpStream {
+    const where = this.addr.hostname.includes(":") ? `[${this.addr.hostname}]:${this.addr.port}` : `${this.addr.hostname}:${this.addr.port}`;
+    return new TcpStream(internal, acceptFrom(this[descriptor], where));
+  }
+
+  /** Every connection, as they come; ends when the listener is closed. */
+  incoming(): IterableIterator<TcpStream> {
+    return connections(() => this.accept(), () => this.#closed);
+  }
+
+  close(): void {
+    this.#closed = true;
+    ops.op_io_close(this[descriptor]);
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+export class TcpStream extends SocketStream {
+  /** Connects to `hostname:port`, trying each of its addresses in turn. */
+  static connect(hostname: string, port: number): TcpStream {
+    checkPort(port, "TcpStream.connect");
+    let last: unknown;
+    for (const ip of resolve(hostname)) {
+      try {
+        return new TcpStream(internal, ops.op_net_connect(ip, port, false));
+      } catch (e) {
+        if ((e as { code?: string }).code === undefined) throw e; // Cancelled, not a refusal
+        last = e;
+      }
+    }
+    throw last;
+  }
+
+  /** Nagle's algorithm off (`true`, the default) sends small writes at once. */
+  setNoDelay(on: boolean): void {
+    ops.op_net_set_nodelay(this.socket, on);
+  }
+
+  get localAddr(): Addr {
+    return addrOf(this.socket, false);
+  }
+
+  get remoteAddr(): Addr {
+    return addrOf(this.socket, true);
+  }
+}
+
+// ----- Unix --------------------------------------------------------------------------------
+
+export class UnixListener {
+  readonly [descriptor]: object;
+  readonly path: string;
+  #closed = false;
+
+  constructor(token: symbol, handle: object, path: string) {
+    if (token !== internal) throw new TypeError("UnixListener cannot be constructed directly; use UnixListener.bind()");
+    this[descriptor] = handle;
+    this.path = path;
+  }
+
+  /** Listens on a Unix socket at `path` (which must not exist; closing leaves it, as in Deno). */
+  static bind(path: string): UnixListener {
+    checkString(path, "UnixListener.bind: path");
+    return new UnixListener(internal, ops.op_net_listen(path, 0, true, DEFAULT_BACKLOG, false), path);
+  }
+
+  accept(): UnixStream {
+    return new UnixStream(internal, acceptFrom(this[descriptor], this.path));
+  }
+
+  /** Every connection, as they come; ends when the listener is closed. */
+  incoming(): IterableIterator<UnixStream> {
+    return connections(() => this.accept(), () => this.#closed);
+  }
+
+  close(): void {
+    this.#closed = true;
+    ops.op_io_close(this[descriptor]);
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+export class UnixStream extends SocketStream {
+  static connect(path: string): UnixStream {
+    checkString(path, "UnixStream.connect: path");
+    return new UnixStream(internal, ops.op_net_connect(path, 0, true));
+  }
+}
+
+// ----- UDP ---------------------------------------------------------------------------------
+
+export class UdpSocket {
+  readonly [descriptor]: object;
+  readonly addr: Addr;
+  #ipv6: boolean;
+
+  constructor(token: symbol, handle: object) {
+    if (token !== internal) throw new TypeError("UdpSocket cannot be constructed directly; use UdpSocket.bind()");
+    this[descriptor] = handle;
+    this.addr = addrOf(handle, false);
+    this.#ipv6 = this.addr.hostname.includes(":");
+  }
+
+  /** A socket bound to `hostname:port` (default "0.0.0.0"; port 0 picks a free one). */
+  static bind(port: number, hostname = "0.0.0.0"): UdpSocket {
+    checkPort(port, "UdpSocket.bind");
+    const [ip] = resolve(hostname);
+    return new UdpSocket(internal, ops.op_net_udp_bind(ip, port));
+  }
+
+  /** Sends one datagram; the bytes sent. */
+  sendTo(data: Uint8Array | string, hostname: string, port: number): number {
+    checkPort(port, "UdpSocket.sendTo");
+    const addresses = resolve(hostname);
+    // An IPv4 socket reaches IPv4 addresses only; an IPv6 one prefers IPv6.
+    const ip = this.#ipv6 ? (addresses.find((a) => a.includes(":")) ?? `::ffff:${addresses[0]}`) : addresses.find((a) => !a.includes(":"));
+    if (ip === undefined) {
+      throw Object.assign(new Error(`EAFNOSUPPORT: ${hostname} has no IPv4 address for this IPv4 socket, sendto`), { code: "EAFNOSUPPORT", syscall: "sendto" });
+    }
+    return ops.op_net_send_to(this[descriptor], toBytes(data), ip, port);
+  }
+
+  /** Waits for one datagram, copied into `buf` (cut to its length). */
+  recvFrom(buf: Uint8Array): { bytes: number; from: Addr } {
+    const [bytes, hostname, port] = ops.op_net_recv_from(this[descriptor], buf);
+    return { bytes, from: { hostname, port } };
+  }
+
+  close(): void {
+    ops.op_io_close(this[descriptor]);
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}

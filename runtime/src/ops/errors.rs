@@ -1,0 +1,136 @@
+//! Errors from the system, as API.md shapes them: an `Error` with `code` ("ECONNRESET"),
+//! `errno` (negative, as in Node), `syscall`, and `address`/`port` where there is one; its
+//! message names all of them, e.g. `ECONNREFUSED: connection refused, connect 127.0.0.1:1`.
+
+use std::ffi::CStr;
+
+use rquickjs::{Ctx, Object, Value};
+
+/// What the failed call was acting on, for the message and the error's properties.
+pub enum Target<'a> {
+    None,
+    Address(&'a str, u16),
+}
+
+/// Builds the error and throws it; returns the engine's exception marker.
+pub fn throw_sys(ctx: &Ctx<'_>, errno: i32, syscall: &str, target: Target<'_>) -> rquickjs::Error {
+    match sys_error(ctx, errno, syscall, target) {
+        Ok(error) => ctx.throw(error),
+        Err(e) => e,
+    }
+}
+
+pub fn sys_error<'js>(ctx: &Ctx<'js>, errno: i32, syscall: &str, target: Target<'_>) -> rquickjs::Result<Value<'js>> {
+    let errno = errno.abs();
+    let code = code(errno);
+    let what = match target {
+        Target::None => String::new(),
+        Target::Address(host, port) if host.contains(':') => format!(" [{host}]:{port}"),
+        Target::Address(host, port) if port == 0 && host.starts_with('/') => format!(" {host}"),
+        Target::Address(host, port) => format!(" {host}:{port}"),
+    };
+    let message = format!("{code}: {}, {syscall}{what}", describe(errno));
+    let error: Object = ctx.globals().get::<_, rquickjs::function::Constructor>("Error")?.construct((message,))?;
+    error.set("code", code)?;
+    error.set("errno", -errno)?;
+    error.set("syscall", syscall)?;
+    match target {
+        Target::Address(host, port) => {
+            error.set("address", host)?;
+            if port != 0 {
+                error.set("port", port)?;
+            }
+        }
+        Target::None => {}
+    }
+    Ok(error.into_value())
+}
+
+/// The system's description, starting lower-case as in Node's messages.
+fn describe(errno: i32) -> String {
+    let mut buf = [0 as libc::c_char; 128];
+    // SAFETY: the XSI strerror_r writes a NUL-terminated string into `buf`.
+    let text = unsafe {
+        if libc::strerror_r(errno, buf.as_mut_ptr(), buf.len()) != 0 {
+            return format!("error {errno}");
+        }
+        CStr::from_ptr(buf.as_ptr()).to_string_lossy().into_owned()
+    };
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => text,
+    }
+}
+
+/// The symbolic name of `errno`.
+pub fn code(errno: i32) -> String {
+    let name = match errno {
+        libc::EPERM => "EPERM",
+        libc::ENOENT => "ENOENT",
+        libc::ESRCH => "ESRCH",
+        libc::EINTR => "EINTR",
+        libc::EIO => "EIO",
+        libc::ENXIO => "ENXIO",
+        libc::E2BIG => "E2BIG",
+        libc::EBADF => "EBADF",
+        libc::EAGAIN => "EAGAIN",
+        libc::ENOMEM => "ENOMEM",
+        libc::EACCES => "EACCES",
+        libc::EFAULT => "EFAULT",
+        libc::EBUSY => "EBUSY",
+        libc::EEXIST => "EEXIST",
+        libc::EXDEV => "EXDEV",
+        libc::ENODEV => "ENODEV",
+        libc::ENOTDIR => "ENOTDIR",
+        libc::EISDIR => "EISDIR",
+        libc::EINVAL => "EINVAL",
+        libc::ENFILE => "ENFILE",
+        libc::EMFILE => "EMFILE",
+        libc::ENOTTY => "ENOTTY",
+        libc::ETXTBSY => "ETXTBSY",
+        libc::EFBIG => "EFBIG",
+        libc::ENOSPC => "ENOSPC",
+        libc::ESPIPE => "ESPIPE",
+        libc::EROFS => "EROFS",
+        libc::EMLINK => "EMLINK",
+        libc::EPIPE => "EPIPE",
+        libc::ERANGE => "ERANGE",
+        libc::EDEADLK => "EDEADLK",
+        libc::ENAMETOOLONG => "ENAMETOOLONG",
+        libc::ENOSYS => "ENOSYS",
+        libc::ENOTEMPTY => "ENOTEMPTY",
+        libc::ELOOP => "ELOOP",
+        libc::ENODATA => "ENODATA",
+        libc::EOVERFLOW => "EOVERFLOW",
+        libc::EILSEQ => "EILSEQ",
+        libc::ENOTSOCK => "ENOTSOCK",
+        libc::EDESTADDRREQ => "EDESTADDRREQ",
+        libc::EMSGSIZE => "EMSGSIZE",
+        libc::EPROTOTYPE => "EPROTOTYPE",
+        libc::ENOPROTOOPT => "ENOPROTOOPT",
+        libc::EPROTONOSUPPORT => "EPROTONOSUPPORT",
+        libc::EOPNOTSUPP => "EOPNOTSUPP",
+        libc::EAFNOSUPPORT => "EAFNOSUPPORT",
+        libc::EADDRINUSE => "EADDRINUSE",
+        libc::EADDRNOTAVAIL => "EADDRNOTAVAIL",
+        libc::ENETDOWN => "ENETDOWN",
+        libc::ENETUNREACH => "ENETUNREACH",
+        libc::ENETRESET => "ENETRESET",
+        libc::ECONNABORTED => "ECONNABORTED",
+        libc::ECONNRESET => "ECONNRESET",
+        libc::ENOBUFS => "ENOBUFS",
+        libc::EISCONN => "EISCONN",
+        libc::ENOTCONN => "ENOTCONN",
+        libc::ETIMEDOUT => "ETIMEDOUT",
+        libc::ECONNREFUSED => "ECONNREFUSED",
+        libc::EHOSTDOWN => "EHOSTDOWN",
+        libc::EHOSTUNREACH => "EHOSTUNREACH",
+        libc::EALREADY => "EALREADY",
+        libc::EINPROGRESS => "EINPROGRESS",
+        libc::ECANCELED => "ECANCELED",
+        libc::EDQUOT => "EDQUOT",
+        _ => return format!("E{errno}"),
+    };
+    name.to_owned()
+}

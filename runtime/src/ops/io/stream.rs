@@ -1,0 +1,338 @@
+//! Reading and writing descriptors through the ring: the hot waits of every connection, as raw
+//! ops (their frames sit under each idle connection's fiber, and a fiber's memory is its stack
+//! pages). Sockets receive into the ring's provided buffers, so an idle connection holds no
+//! buffer; the bytes are copied into the caller's `Uint8Array` once they have arrived.
+
+use std::{ffi::c_int, rc::Rc};
+
+use io_uring::{cqueue, opcode, squeue::Flags, types::Fd as Target};
+use rquickjs::{qjs, Ctx, Exception, Result, Value};
+
+use crate::{
+    engine::host::host,
+    ops::{
+        descriptor,
+        errors::{self, throw_sys},
+        fiber::throw_cancelled,
+        raw::{arg, context, number, uint8_array},
+        Ops,
+    },
+    scheduler::io,
+    uring::{buffers, fd::Fd, Completion, Keep},
+};
+
+/// The most one read asks for when it brings its own buffer (files, pipes, and sockets when
+/// the provided buffers run out).
+const OWN_BUFFER: usize = 64 * 1024;
+
+pub fn register(ops: &Ops<'_>) -> Result<()> {
+    descriptor::register(&ops.ctx)?;
+    ops.add_raw(c"op_io_read", 2, op_io_read)?;
+    ops.add_raw(c"op_io_write", 2, op_io_write)?;
+    ops.add_raw(c"op_io_copy", 2, op_io_copy)?;
+    ops.add("op_io_close", op_io_close)?;
+    ops.add("op_io_std", op_io_std)
+}
+
+/// `op_io_read(descriptor, Uint8Array)`: bytes read, 0 at end of stream.
+unsafe extern "C" fn op_io_read(
+    raw: *mut qjs::JSContext,
+    _this: qjs::JSValue,
+    argc: c_int,
+    argv: *mut qjs::JSValue,
+) -> qjs::JSValue {
+    // SAFETY: the engine's arguments and context, live for this call.
+    let (ctx, fd, target) = unsafe { (context(raw), descriptor::get(arg(argc, argv, 0)), arg(argc, argv, 1)) };
+    let Some(fd) = fd else { return not_a_descriptor(&ctx) };
+    number(read(&ctx, &fd, target))
+}
+
+/// `op_io_write(descriptor, Uint8Array)`: writes all of it (retrying short writes); its length.
+unsafe extern "C" fn op_io_write(
+    raw: *mut qjs::JSContext,
+    _this: qjs::JSValue,
+    argc: c_int,
+    argv: *mut qjs::JSValue,
+) -> qjs::JSValue {
+    // SAFETY: as in `op_io_read`.
+    let (ctx, fd, data) = unsafe { (context(raw), descriptor::get(arg(argc, argv, 0)), arg(argc, argv, 1)) };
+    let Some(fd) = fd else { return not_a_descriptor(&ctx) };
+    let Some((bytes, len)) = uint8_array(&ctx, data) else { return qjs::JS_EXCEPTION };
+    // The kernel gets a copy: JS may drop, detach or resize its array while the write waits.
+    // SAFETY: the array's memory, valid until JS runs again.
+    let bytes = if len == 0 { Vec::new() } else { unsafe { std::slice::from_raw_parts(bytes, len) }.to_vec() };
+    number(write_all(&ctx, &fd, bytes))
+}
+
+/// `op_io_copy(from, to)`: copies until end of stream without passing the bytes through JS;
+/// the bytes copied.
+unsafe extern "C" fn op_io_copy(
+    raw: *mut qjs::JSContext,
+    _this: qjs::JSValue,
+    argc: c_int,
+    argv: *mut qjs::JSValue,
+) -> qjs::JSValue {
+    // SAFETY: as in `op_io_read`.
+    let (ctx, from, to) =
+        unsafe { (context(raw), descriptor::get(arg(argc, argv, 0)), descriptor::get(arg(argc, argv, 1))) };
+    let (Some(from), Some(to)) = (from, to) else { return not_a_descriptor(&ctx) };
+    number(copy(&ctx, &from, &to))
+}
+
+#[cold]
+#[inline(never)]
+fn not_a_descriptor(ctx: &Ctx<'_>) -> qjs::JSValue {
+    Exception::throw_type(ctx, "expected an open socket, file or standard stream (after split(), use the halves)");
+    qjs::JS_EXCEPTION
+}
+
+/// Bytes that arrived: in a provided buffer (its id) or in the operation's own.
+enum Arrived {
+    Provided(u16, usize),
+    Own(Vec<u8>),
+}
+
+/// Reads once into `target` (a `Uint8Array`).
+pub fn read(ctx: &Ctx<'_>, fd: &Rc<Fd>, target: qjs::JSValue) -> Result<usize> {
+    let Some((_, len)) = uint8_array(ctx, target) else { return Err(rquickjs::Error::Exception) };
+    if !fd.leftover.borrow().is_empty() {
+        let leftover = std::mem::take(&mut *fd.leftover.borrow_mut());
+        return copy_into(ctx, fd, target, &leftover);
+    }
+    if len == 0 {
+        return Ok(0);
+    }
+    match receive(ctx, fd, len, "read")? {
+        Arrived::Own(bytes) => copy_into(ctx, fd, target, &bytes),
+        Arrived::Provided(bid, n) => {
+            let delivered = {
+                let s = host(ctx).scheduler.borrow();
+                let bytes = s.ring.buffers.as_ref().map_or(&[][..], |b| b.get(bid, n));
+                copy_into(ctx, fd, target, bytes)
+            };
+            give_back(ctx, bid);
+            delivered
+        }
+    }
+}
+
+/// Waits for bytes from `fd`, at most `len`.
+fn receive(ctx: &Ctx<'_>, fd: &Rc<Fd>, len: usize, syscall: &str) -> Result<Arrived> {
+    let mut provided = fd.socket && host(ctx).scheduler.borrow().ring.buffers.is_some();
+    loop {
+        let raw = fd.get().ok_or_else(|| closed(ctx, syscall))?;
+        let mut keep = Keep { fd: Some(fd.begin()), ..Keep::default() };
+        let entry = if provided {
+            let len = len.min(buffers::SIZE) as u32;
+            opcode::Recv::new(Target(raw), std::ptr::null_mut(), len)
+                .buf_group(buffers::GROUP)
+                .build()
+                .flags(Flags::BUFFER_SELECT)
+        } else {
+            keep.buf = Vec::with_capacity(len.min(OWN_BUFFER));
+            let (ptr, len) = (keep.buf.as_mut_ptr(), keep.buf.capacity() as u32);
+            if fd.socket {
+                opcode::Recv::new(Target(raw), ptr, len).build()
+            } else {
+                opcode::Read::new(Target(raw), ptr, len).offset(u64::MAX).build()
+            }
+        };
+        // SAFETY: the entry points into `keep.buf` (or into the provided buffers).
+        let (done, mut keep) = unsafe { io(ctx, keep, entry) }.ok_or_else(|| cancelled(ctx))?;
+        match done.result {
+            n if n >= 0 => {
+                return Ok(match cqueue::buffer_select(done.flags) {
+                    Some(bid) => Arrived::Provided(bid, n as usize),
+                    None => {
+                        // SAFETY: the kernel wrote `n` bytes into the buffer's capacity.
+                        unsafe { keep.buf.set_len(n as usize) };
+                        Arrived::Own(keep.buf)
+                    }
+                });
+            }
+            // Every provided buffer is in use: this read brings its own.
+            e if e == -libc::ENOBUFS && provided => provided = false,
+            e if e == -libc::EAGAIN => ready(ctx, fd, libc::POLLIN, syscall)?,
+            e => return Err(failed(ctx, e, syscall)),
+        }
+    }
+}
+
+/// Copies `bytes` into `target`; what does not fit (the array shrank or was detached while
+/// the read waited) is kept for the next read, so nothing read is lost.
+fn copy_into(ctx: &Ctx<'_>, fd: &Rc<Fd>, target: qjs::JSValue, bytes: &[u8]) -> Result<usize> {
+    let Some((data, len)) = uint8_array(ctx, target) else {
+        fd.leftover.borrow_mut().extend_from_slice(bytes);
+        return Err(rquickjs::Error::Exception);
+    };
+    let n = bytes.len().min(len);
+    if n > 0 {
+        // SAFETY: `data` holds `len` bytes, and no JS runs during the copy.
+        unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), data, n) };
+    }
+    if n < bytes.len() {
+        fd.leftover.borrow_mut().splice(0..0, bytes[n..].iter().copied());
+    }
+    Ok(n)
+}
+
+fn give_back(ctx: &Ctx<'_>, bid: u16) {
+    if let Some(buffers) = host(ctx).scheduler.borrow_mut().ring.buffers.as_mut() {
+        buffers.give_back(bid);
+    }
+}
+
+/// Writes all of `bytes`.
+pub fn write_all(ctx: &Ctx<'_>, fd: &Rc<Fd>, bytes: Vec<u8>) -> Result<usize> {
+    let mut keep = Keep { buf: bytes, ..Keep::default() };
+    let mut written = 0;
+    while written < keep.buf.len() {
+        let (done, back) = send(ctx, fd, keep, written)?;
+        keep = back;
+        written += done.result as usize;
+    }
+    Ok(written)
+}
+
+/// Sends `keep.buf[from..]` once; a completion with a count of bytes (at least one).
+fn send(ctx: &Ctx<'_>, fd: &Rc<Fd>, mut keep: Keep, from: usize) -> Result<(Completion, Keep)> {
+    loop {
+        let raw = fd.get().ok_or_else(|| closed(ctx, "write"))?;
+        keep.fd = Some(fd.begin());
+        // SAFETY: within the buffer.
+        let (ptr, len) =
+            (unsafe { keep.buf.as_ptr().add(from) }, (keep.buf.len() - from).min(u32::MAX as usize) as u32);
+        let entry = if fd.socket {
+            // MSG_NOSIGNAL: a peer that went away is an EPIPE error, not a signal.
+            opcode::Send::new(Target(raw), ptr, len).flags(libc::MSG_NOSIGNAL).build()
+        } else {
+            opcode::Write::new(Target(raw), ptr, len).offset(u64::MAX).build()
+        };
+        // SAFETY: the entry points into `keep.buf`.
+        let (done, back) = unsafe { io(ctx, keep, entry) }.ok_or_else(|| cancelled(ctx))?;
+        keep = back;
+        keep.fd = None;
+        match done.result {
+            n if n > 0 => return Ok((done, keep)),
+            0 => return Err(failed(ctx, -libc::EIO, "write")),
+            e if e == -libc::EAGAIN => ready(ctx, fd, libc::POLLOUT, "write")?,
+            e => return Err(failed(ctx, e, "write")),
+        }
+    }
+}
+
+/// Copies from `from` to `to` until end of stream.
+fn copy(ctx: &Ctx<'_>, from: &Rc<Fd>, to: &Rc<Fd>) -> Result<usize> {
+    let mut total = 0;
+    loop {
+        let written = match receive(ctx, from, OWN_BUFFER, "read")? {
+            Arrived::Own(bytes) if bytes.is_empty() => return Ok(total),
+            Arrived::Own(bytes) => write_all(ctx, to, bytes),
+            Arrived::Provided(bid, 0) => {
+                give_back(ctx, bid);
+                return Ok(total);
+            }
+            Arrived::Provided(bid, n) => {
+                // The provided buffer is ours until given back: the send reads from it
+                // directly, and the buffer goes back once the kernel is done with it.
+                let written = write_provided(ctx, to, bid, n);
+                give_back(ctx, bid);
+                written
+            }
+        };
+        total += written?;
+    }
+}
+
+fn write_provided(ctx: &Ctx<'_>, to: &Rc<Fd>, bid: u16, n: usize) -> Result<usize> {
+    let bytes = {
+        let s = host(ctx).scheduler.borrow();
+        let Some(buffers) = s.ring.buffers.as_ref() else { return Ok(0) };
+        buffers.get(bid, n).as_ptr()
+    };
+    let mut written = 0;
+    while written < n {
+        let raw = to.get().ok_or_else(|| closed(ctx, "write"))?;
+        let keep = Keep { fd: Some(to.begin()), ..Keep::default() };
+        // SAFETY: inside the provided buffer, which stays ours (not given back) until this
+        // send's completion has arrived.
+        let ptr = unsafe { bytes.add(written) };
+        let len = (n - written) as u32;
+        let entry = if to.socket {
+            opcode::Send::new(Target(raw), ptr, len).flags(libc::MSG_NOSIGNAL).build()
+        } else {
+            opcode::Write::new(Target(raw), ptr, len).offset(u64::MAX).build()
+        };
+        // SAFETY: the entry points into the provided buffer, as above.
+        let (done, _) = unsafe { io(ctx, keep, entry) }.ok_or_else(|| cancelled(ctx))?;
+        match done.result {
+            n if n > 0 => written += n as usize,
+            0 => return Err(failed(ctx, -libc::EIO, "write")),
+            e if e == -libc::EAGAIN => ready(ctx, to, libc::POLLOUT, "write")?,
+            e => return Err(failed(ctx, e, "write")),
+        }
+    }
+    Ok(written)
+}
+
+/// Waits until a descriptor that was set non-blocking by someone else (a terminal or pipe
+/// shared with another process) is ready.
+#[cold]
+fn ready(ctx: &Ctx<'_>, fd: &Rc<Fd>, events: i16, syscall: &str) -> Result<()> {
+    let raw = fd.get().ok_or_else(|| closed(ctx, syscall))?;
+    let keep = Keep { fd: Some(fd.begin()), ..Keep::default() };
+    let entry = opcode::PollAdd::new(Target(raw), events as u32).build();
+    // SAFETY: the entry points to nothing.
+    let (done, _) = unsafe { io(ctx, keep, entry) }.ok_or_else(|| cancelled(ctx))?;
+    if done.result < 0 {
+        return Err(failed(ctx, done.result, syscall));
+    }
+    Ok(())
+}
+
+/// The error for a failed operation: `Cancelled` when the fiber's cancellation cancelled it,
+/// a closed-descriptor error when `close()` did, else the system's error.
+#[cold]
+#[inline(never)]
+pub fn failed(ctx: &Ctx<'_>, result: i32, syscall: &str) -> rquickjs::Error {
+    if result == -libc::ECANCELED {
+        if host(ctx).scheduler.borrow().current_cancelled() {
+            return cancelled(ctx);
+        }
+        return closed(ctx, syscall);
+    }
+    throw_sys(ctx, -result, syscall, errors::Target::None)
+}
+
+#[cold]
+#[inline(never)]
+pub fn cancelled(ctx: &Ctx<'_>) -> rquickjs::Error {
+    throw_cancelled(ctx);
+    rquickjs::Error::Exception
+}
+
+#[cold]
+#[inline(never)]
+pub fn closed(ctx: &Ctx<'_>, syscall: &str) -> rquickjs::Error {
+    throw_sys(ctx, libc::EBADF, syscall, errors::Target::None)
+}
+
+/// Closes a descriptor for JS now; operations in flight on it are cancelled, and it is
+/// released when the last of them has completed.
+pub fn close(ctx: &Ctx<'_>, fd: &Fd) {
+    let raw = fd.raw();
+    if fd.close() {
+        host(ctx).scheduler.borrow_mut().ring.cancel_fd(raw);
+    }
+}
+
+fn op_io_close<'js>(ctx: Ctx<'js>, descriptor: Value<'js>) -> Result<()> {
+    let fd = descriptor::get(descriptor.as_raw()).ok_or_else(|| Exception::throw_type(&ctx, "not a descriptor"))?;
+    close(&ctx, &fd);
+    Ok(())
+}
+
+/// A descriptor for standard stream 0, 1 or 2, which closing leaves open for the process.
+fn op_io_std(ctx: Ctx<'_>, n: i32) -> Result<Value<'_>> {
+    descriptor::wrap(&ctx, Fd::borrowed(n))
+}

@@ -1,0 +1,50 @@
+//! Helpers for raw ops ([`super::RawOp`]): functions the engine calls with its own calling
+//! convention, used where an op's frames sit under a waiting fiber.
+
+use std::{ffi::c_int, ptr::NonNull};
+
+use rquickjs::{qjs, Ctx};
+
+/// The context a raw op was called in.
+///
+/// # Safety
+/// `raw` must be the live context the engine passed to the op.
+pub unsafe fn context<'js>(raw: *mut qjs::JSContext) -> Ctx<'js> {
+    // SAFETY: as the caller guarantees.
+    unsafe { Ctx::from_raw(NonNull::new_unchecked(raw)) }
+}
+
+/// Argument `i`, borrowed (undefined when missing).
+///
+/// # Safety
+/// `argv` must hold `argc` live values, as the engine passes them.
+pub unsafe fn arg(argc: c_int, argv: *mut qjs::JSValue, i: usize) -> qjs::JSValue {
+    if (i as c_int) < argc {
+        // SAFETY: as the caller guarantees.
+        unsafe { *argv.add(i) }
+    } else {
+        qjs::JS_UNDEFINED
+    }
+}
+
+/// The memory of a `Uint8Array`, valid until JS runs again; `None` (with a TypeError pending)
+/// for anything else or a detached one.
+pub fn uint8_array(ctx: &Ctx<'_>, value: qjs::JSValue) -> Option<(*mut u8, usize)> {
+    let mut len: qjs::size_t = 0;
+    let raw = ctx.as_raw().as_ptr();
+    // SAFETY: the engine checks the value's class (an empty array may have no memory at all).
+    let data = unsafe { qjs::JS_GetUint8Array(raw, &mut len, value) };
+    // SAFETY: only inspects the context.
+    if data.is_null() && unsafe { qjs::JS_HasException(raw) } {
+        return None;
+    }
+    Some((data, len as usize))
+}
+
+/// A number result, or the exception marker.
+pub fn number(result: rquickjs::Result<usize>) -> qjs::JSValue {
+    match result {
+        Ok(n) => qjs::JS_NewFloat64(n as f64),
+        Err(_) => qjs::JS_EXCEPTION,
+    }
+}

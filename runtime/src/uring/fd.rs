@@ -1,0 +1,127 @@
+//! Owned descriptors. A socket, listener or file is an `Rc<Fd>` shared by the JS object that
+//! holds it and by every operation in flight on it, so that the descriptor number is never
+//! closed (and reused by the next `accept`) while the kernel may still act on it.
+
+use std::{
+    cell::{Cell, RefCell},
+    os::fd::RawFd,
+    rc::Rc,
+};
+
+pub struct Fd {
+    raw: Cell<RawFd>,
+    /// Sockets are read and written with `recv`/`send` (MSG_NOSIGNAL); the rest with
+    /// `read`/`write`.
+    pub socket: bool,
+    /// Whether closing it is ours to do (not stdin/stdout/stderr, which the process keeps).
+    owned: bool,
+    closed: Cell<bool>,
+    inflight: Cell<u32>,
+    /// Bytes read that did not reach JS (its buffer was detached or shrunk while the read was
+    /// in flight): the next read returns them first.
+    pub leftover: RefCell<Vec<u8>>,
+}
+
+impl Fd {
+    pub fn new(raw: RawFd, socket: bool) -> Rc<Fd> {
+        Rc::new(Fd {
+            raw: Cell::new(raw),
+            socket,
+            owned: true,
+            closed: Cell::new(false),
+            inflight: Cell::new(0),
+            leftover: RefCell::default(),
+        })
+    }
+
+    /// A descriptor the process keeps open whatever JS does (0, 1, 2).
+    pub fn borrowed(raw: RawFd) -> Rc<Fd> {
+        Rc::new(Fd {
+            raw: Cell::new(raw),
+            socket: false,
+            owned: false,
+            closed: Cell::new(false),
+            inflight: Cell::new(0),
+            leftover: RefCell::default(),
+        })
+    }
+
+    /// The descriptor, or `None` once `close` was called.
+    pub fn get(&self) -> Option<RawFd> {
+        (!self.closed.get()).then(|| self.raw.get())
+    }
+
+    /// The number, closed or not (for the ring's cancel-by-descriptor).
+    pub fn raw(&self) -> RawFd {
+        self.raw.get()
+    }
+
+    /// Closes it for JS at once; the descriptor itself is released when the last operation in
+    /// flight on it has completed. Returns whether operations are in flight (the caller
+    /// cancels them).
+    pub fn close(&self) -> bool {
+        self.closed.set(true);
+        if self.inflight.get() == 0 {
+            self.release();
+            return false;
+        }
+        true
+    }
+
+    /// An operation on it was submitted; the guard marks its completion.
+    pub fn begin(self: &Rc<Fd>) -> InUse {
+        self.inflight.set(self.inflight.get() + 1);
+        InUse(self.clone())
+    }
+
+    fn release(&self) {
+        let raw = self.raw.replace(-1);
+        if raw >= 0 && self.owned {
+            // A direct close: for sockets it never blocks, and it must also work from the
+            // engine's finalizer, where the ring (in the scheduler) may be borrowed.
+            // SAFETY: we own `raw`, and no operation in flight refers to it.
+            unsafe { libc::close(raw) };
+        }
+    }
+}
+
+impl Drop for Fd {
+    fn drop(&mut self) {
+        self.release();
+    }
+}
+
+/// An operation in flight on a descriptor: keeps it open until the completion arrives.
+pub struct InUse(Rc<Fd>);
+
+impl Drop for InUse {
+    fn drop(&mut self) {
+        let fd = &self.0;
+        fd.inflight.set(fd.inflight.get() - 1);
+        if fd.closed.get() && fd.inflight.get() == 0 {
+            fd.release();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn is_open(raw: RawFd) -> bool {
+        // SAFETY: F_GETFD only queries.
+        unsafe { libc::fcntl(raw, libc::F_GETFD) >= 0 }
+    }
+
+    #[test]
+    fn a_descriptor_closed_while_in_use_is_released_after_its_last_operation() {
+        // SAFETY: plain syscall.
+        let raw = unsafe { libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0) };
+        let fd = Fd::new(raw, true);
+        let op = fd.begin();
+        assert!(fd.close(), "an operation is in flight");
+        assert!(fd.get().is_none() && is_open(raw), "closed for JS, still open for the kernel");
+        drop(op);
+        assert!(!is_open(raw));
+    }
+}
