@@ -31,6 +31,7 @@ pub struct Options {
 
 /// Runs `entry` to completion; returns the exit status.
 pub fn run(entry: Entry, args: Vec<String>, options: Options) -> u8 {
+    raise_descriptor_limit();
     let ring = match Ring::new() {
         Ok(ring) => ring,
         Err(e) => {
@@ -111,8 +112,31 @@ pub fn run(entry: Entry, args: Vec<String>, options: Options) -> u8 {
     if env::var_os("URINGY_CHECK_LEAKS").is_none() {
         std::mem::forget(context);
         std::mem::forget(rt);
+        return status;
+    }
+    drop(context);
+    drop(rt);
+    // Every socket and file is closed once the engine has freed the objects holding them.
+    let open = crate::uring::fd::open_count();
+    if open > 0 {
+        eprintln!("uringy: {open} descriptors were left open at exit");
+        return 3;
     }
     status
+}
+
+/// Servers hold a descriptor per connection: like Go and Bun, the soft limit on open files is
+/// raised to the hard limit (often 1024 → 524288), so a program is not cut off at 1024 by a
+/// default it never chose.
+fn raise_descriptor_limit() {
+    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: plain syscalls on a struct we own.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        }
+    }
 }
 
 fn ctx_runtime(ctx: &Ctx<'_>) -> *mut qjs::JSRuntime {

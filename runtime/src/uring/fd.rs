@@ -8,6 +8,16 @@ use std::{
     rc::Rc,
 };
 
+thread_local! {
+    /// Descriptors owned and not yet closed: a leak check for `URINGY_CHECK_LEAKS=1`.
+    static OPEN: Cell<usize> = const { Cell::new(0) };
+}
+
+/// How many owned descriptors are open.
+pub fn open_count() -> usize {
+    OPEN.get()
+}
+
 pub struct Fd {
     raw: Cell<RawFd>,
     /// Sockets are read and written with `recv`/`send` (MSG_NOSIGNAL); the rest with
@@ -24,6 +34,7 @@ pub struct Fd {
 
 impl Fd {
     pub fn new(raw: RawFd, socket: bool) -> Rc<Fd> {
+        OPEN.set(OPEN.get() + 1);
         Rc::new(Fd {
             raw: Cell::new(raw),
             socket,
@@ -77,6 +88,7 @@ impl Fd {
     fn release(&self) {
         let raw = self.raw.replace(-1);
         if raw >= 0 && self.owned {
+            OPEN.set(OPEN.get() - 1);
             // A direct close: for sockets it never blocks, and it must also work from the
             // engine's finalizer, where the ring (in the scheduler) may be borrowed.
             // SAFETY: we own `raw`, and no operation in flight refers to it.
