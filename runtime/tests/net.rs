@@ -41,8 +41,16 @@ impl Program {
     }
 
     /// The next line of output, waiting at most 10 s.
-    fn line(&self) -> String {
-        self.lines.recv_timeout(Duration::from_secs(10)).expect("a line of output within 10 s")
+    fn line(&mut self) -> String {
+        match self.lines.recv_timeout(Duration::from_secs(10)) {
+            Ok(line) => line,
+            Err(e) => {
+                let _ = self.child.kill();
+                let mut stderr = String::new();
+                let _ = self.child.stderr.take().unwrap().read_to_string(&mut stderr);
+                panic!("no line of output within 10 s ({e}); stderr:\n{stderr}");
+            }
+        }
     }
 
     fn signal(&self, signo: i32) {
@@ -102,7 +110,7 @@ fn the_echo_example_serves_and_shuts_down_gracefully_on_sigint_and_sigterm() {
     for signal in [libc::SIGINT, libc::SIGTERM] {
         let example = repo().join("examples/echo.ts");
         // The leak check tears the engine down at exit and fails the run if any socket is open.
-        let program = Program::start(&repo(), &example, |c| {
+        let mut program = Program::start(&repo(), &example, |c| {
             c.env("URINGY_CHECK_LEAKS", "1");
         });
         assert_eq!(program.line(), "listening for TCP connections on port 9000");
@@ -148,7 +156,7 @@ fn accept_out_of_descriptors_backs_off_and_serves_everyone_once_descriptors_free
         "#,
     );
     // 40 descriptors: the runtime's own plus a few connections.
-    let program = Program::start(dir.path(), &script, |c| {
+    let mut program = Program::start(dir.path(), &script, |c| {
         // SAFETY: setrlimit between fork and exec touches no shared state.
         unsafe {
             c.pre_exec(|| {
@@ -235,7 +243,7 @@ fn ten_thousand_concurrent_connections_each_exchanging_messages_are_all_answered
         "#
         ),
     );
-    let program = Program::start(dir.path(), &server, |_| {});
+    let mut program = Program::start(dir.path(), &server, |_| {});
     let port = program.line();
     let start = Instant::now();
     let run = Command::new(BIN).arg(&client).arg(&port).current_dir(dir.path()).output().unwrap();
@@ -273,7 +281,7 @@ fn listeners_run_on_fibers_and_a_signal_nobody_waits_for_any_more_takes_its_defa
         console.log("not reached: SIGTERM with nobody waiting ends the process");
         "#,
     );
-    let program = Program::start(dir.path(), &script, |_| {});
+    let mut program = Program::start(dir.path(), &script, |_| {});
     assert_eq!(program.line(), "ready");
     for _ in 0..2 {
         program.signal(libc::SIGUSR1);
@@ -300,7 +308,7 @@ fn a_fiber_waiting_for_a_signal_keeps_the_program_alive_until_it_arrives() {
         console.log(waitForSignal("SIGUSR2"));
         "#,
     );
-    let program = Program::start(dir.path(), &script, |_| {});
+    let mut program = Program::start(dir.path(), &script, |_| {});
     assert_eq!(program.line(), "waiting");
     thread::sleep(Duration::from_millis(300));
     program.signal(libc::SIGUSR2);
@@ -352,8 +360,7 @@ fn read_all_of_stdin_returns_everything_until_end_of_stream() {
         console.log(bytes.length, new TextDecoder().decode(bytes.subarray(0, 5)));
         "#,
     );
-    let mut child =
-        Command::new(BIN).arg(&script).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+    let mut child = Command::new(BIN).arg(&script).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
     let mut input = b"hello".to_vec();
     input.resize(200_000, b'!');
     child.stdin.take().unwrap().write_all(&input).unwrap();
