@@ -13,6 +13,7 @@
 //! done when its function has ended and all its children are done; a failure nobody joins
 //! passes to the parent, which is cancelled and fails with it.
 
+mod copy;
 mod fibers;
 mod signals;
 pub mod task;
@@ -31,6 +32,7 @@ use crate::{
     fiber::{engine_state::EngineState, stack::StackPool},
     uring::{OpId, Owner, Ring},
 };
+pub use copy::CopyEnd;
 pub use fibers::{flush_effects, io, park, report_uncaught, run, sleep, wait_promise, End, MainFn};
 use task::{Entry, FiberState, Handle, Kind, Outcome, Resume, Task, TaskId, Tasks, Wait};
 use timers::{Fire, Timers};
@@ -99,6 +101,8 @@ pub struct Scheduler {
     /// Completions reaped this turn, to deliver (kept to reuse its memory).
     completed: Vec<(Owner, OpId)>,
     signals: signals::Signals,
+    /// `copy()` calls in progress, by index.
+    copies: Vec<Option<copy::Copy>>,
     /// Fibers parked with a token, by token.
     parked: HashMap<u64, TaskId>,
     /// Unparks that came before their park (a thenable that settles inside `then`).
@@ -150,6 +154,7 @@ impl Scheduler {
             ring,
             completed: Vec::new(),
             signals: signals::Signals::default(),
+            copies: Vec::new(),
             parked: HashMap::new(),
             early: HashMap::new(),
             park_seq: 0,
@@ -426,7 +431,7 @@ impl Scheduler {
                     t.joiners.retain(|j| *j != id);
                 }
             }
-            Wait::Yield | Wait::Children(_) | Wait::Idle | Wait::Io(_) => {}
+            Wait::Yield | Wait::Children(_) | Wait::Idle | Wait::Io(_) | Wait::Copy(_) => {}
         }
         let fiber = self.tasks.fiber_mut(id).expect("checked above");
         fiber.resume = resume;
@@ -479,6 +484,7 @@ impl Scheduler {
         match fiber.wait {
             Wait::Sleep(_) | Wait::Join(_) | Wait::Park(_) | Wait::Yield => self.wake(id, Resume::Cancelled),
             Wait::Io(op) => self.ring.cancel(op),
+            Wait::Copy(index) => self.cancel_copy(index),
             _ => {}
         }
     }
@@ -666,6 +672,7 @@ impl Scheduler {
                     }
                 }
                 Owner::Signals => self.signals_arrived(op),
+                Owner::Copy(index) => self.copy_completed(index, op),
             }
         }
         self.completed = completed;

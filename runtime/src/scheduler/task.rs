@@ -64,6 +64,8 @@ pub enum Wait {
     /// An io_uring operation in flight: woken by its completion only, also when cancelled
     /// (the kernel may use the operation's memory until then).
     Io(crate::uring::OpId),
+    /// `copy()`, driven by completions until it ends (`scheduler::copy`).
+    Copy(u32),
 }
 
 /// Why a parked fiber was woken.

@@ -6,5 +6,6 @@
 pub mod buffers;
 pub mod fd;
 mod ring;
+pub mod stream;
 
 pub use ring::{Completion, Keep, OpId, Owner, Ring};

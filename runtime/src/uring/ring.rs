@@ -28,6 +28,8 @@ pub enum Owner {
     Fiber(TaskId),
     /// The process's signal reader (`scheduler::signals`).
     Signals,
+    /// A `copy()` in progress, by index (`scheduler::copy`).
+    Copy(u32),
 }
 
 /// Memory the kernel may read or write until the operation completes: it is owned by the
@@ -110,7 +112,7 @@ impl Ring {
                 self.ops.len() as u32 - 1
             }
         };
-        if matches!(owner, Owner::Fiber(_)) {
+        if matches!(owner, Owner::Fiber(_) | Owner::Copy(_)) {
             self.live += 1;
         }
         let id = ((self.ops[index as usize].0 as u64) << 32) | index as u64;
@@ -203,7 +205,7 @@ impl Ring {
             let Some(op) = self.op_mut(id) else { continue };
             op.done = Some(Completion { result, flags });
             let owner = op.owner;
-            if matches!(owner, Owner::Fiber(_)) {
+            if matches!(owner, Owner::Fiber(_) | Owner::Copy(_)) {
                 self.live -= 1;
             }
             done.push((owner, id));

@@ -5,7 +5,6 @@
 
 use std::{ffi::c_int, rc::Rc};
 
-use io_uring::{cqueue, opcode, squeue::Flags, types::Fd as Target};
 use rquickjs::{qjs, Ctx, Exception, Result, Value};
 
 use crate::{
@@ -17,13 +16,13 @@ use crate::{
         raw::{arg, context, number, uint8_array},
         Ops,
     },
-    scheduler::io,
-    uring::{buffers, fd::Fd, Completion, Keep},
+    scheduler::{io, park, task::Wait, CopyEnd},
+    uring::{
+        fd::Fd,
+        stream::{self, Arrived},
+        Keep,
+    },
 };
-
-/// The most one read asks for when it brings its own buffer (files, pipes, and sockets when
-/// the provided buffers run out).
-const OWN_BUFFER: usize = 64 * 1024;
 
 pub fn register(ops: &Ops<'_>) -> Result<()> {
     descriptor::register(&ops.ctx)?;
@@ -76,7 +75,7 @@ unsafe extern "C" fn op_io_copy(
     let (ctx, from, to) =
         unsafe { (context(raw), descriptor::get(arg(argc, argv, 0)), descriptor::get(arg(argc, argv, 1))) };
     let (Some(from), Some(to)) = (from, to) else { return not_a_descriptor(&ctx) };
-    number(copy(&ctx, &from, &to))
+    number(copy(&ctx, from, to))
 }
 
 #[cold]
@@ -86,81 +85,50 @@ fn not_a_descriptor(ctx: &Ctx<'_>) -> qjs::JSValue {
     qjs::JS_EXCEPTION
 }
 
-/// Bytes that arrived: in a provided buffer (its id) or in the operation's own.
-enum Arrived {
-    Provided(u16, usize),
-    Own(Vec<u8>),
-}
-
 /// Reads once into `target` (a `Uint8Array`).
-pub fn read(ctx: &Ctx<'_>, fd: &Rc<Fd>, target: qjs::JSValue) -> Result<usize> {
+fn read(ctx: &Ctx<'_>, fd: &Rc<Fd>, target: qjs::JSValue) -> Result<usize> {
     let Some((_, len)) = uint8_array(ctx, target) else { return Err(rquickjs::Error::Exception) };
     if !fd.leftover.borrow().is_empty() {
         let leftover = std::mem::take(&mut *fd.leftover.borrow_mut());
-        return copy_into(ctx, fd, target, &leftover);
+        return copy_into(fd, target, &leftover, ctx);
     }
     if len == 0 {
         return Ok(0);
     }
-    match receive(ctx, fd, len, "read")? {
-        Arrived::Own(bytes) => copy_into(ctx, fd, target, &bytes),
+    match receive(ctx, fd, len)? {
+        Arrived::Own(bytes) => copy_into(fd, target, &bytes, ctx),
         Arrived::Provided(bid, n) => {
-            let delivered = {
-                let s = host(ctx).scheduler.borrow();
-                let bytes = s.ring.buffers.as_ref().map_or(&[][..], |b| b.get(bid, n));
-                copy_into(ctx, fd, target, bytes)
-            };
-            give_back(ctx, bid);
+            let mut s = host(ctx).scheduler.borrow_mut();
+            let Some(buffers) = s.ring.buffers.as_mut() else { return Ok(0) };
+            let delivered = copy_into(fd, target, buffers.get(bid, n), ctx);
+            buffers.give_back(bid);
             delivered
         }
     }
 }
 
 /// Waits for bytes from `fd`, at most `len`.
-fn receive(ctx: &Ctx<'_>, fd: &Rc<Fd>, len: usize, syscall: &str) -> Result<Arrived> {
+fn receive(ctx: &Ctx<'_>, fd: &Rc<Fd>, len: usize) -> Result<Arrived> {
     let mut provided = fd.socket && host(ctx).scheduler.borrow().ring.buffers.is_some();
     loop {
-        let raw = fd.get().ok_or_else(|| closed(ctx, syscall))?;
+        let raw = fd.get().ok_or_else(|| closed(ctx, "read"))?;
         let mut keep = Keep { fd: Some(fd.begin()), ..Keep::default() };
-        let entry = if provided {
-            let len = len.min(buffers::SIZE) as u32;
-            opcode::Recv::new(Target(raw), std::ptr::null_mut(), len)
-                .buf_group(buffers::GROUP)
-                .build()
-                .flags(Flags::BUFFER_SELECT)
-        } else {
-            keep.buf = Vec::with_capacity(len.min(OWN_BUFFER));
-            let (ptr, len) = (keep.buf.as_mut_ptr(), keep.buf.capacity() as u32);
-            if fd.socket {
-                opcode::Recv::new(Target(raw), ptr, len).build()
-            } else {
-                opcode::Read::new(Target(raw), ptr, len).offset(u64::MAX).build()
-            }
-        };
+        let entry = stream::read(fd, raw, &mut keep, len, provided);
         // SAFETY: the entry points into `keep.buf` (or into the provided buffers).
-        let (done, mut keep) = unsafe { io(ctx, keep, entry) }.ok_or_else(|| cancelled(ctx))?;
+        let (done, keep) = unsafe { io(ctx, keep, entry) }.ok_or_else(|| cancelled(ctx))?;
         match done.result {
-            n if n >= 0 => {
-                return Ok(match cqueue::buffer_select(done.flags) {
-                    Some(bid) => Arrived::Provided(bid, n as usize),
-                    None => {
-                        // SAFETY: the kernel wrote `n` bytes into the buffer's capacity.
-                        unsafe { keep.buf.set_len(n as usize) };
-                        Arrived::Own(keep.buf)
-                    }
-                });
-            }
+            n if n >= 0 => return Ok(stream::arrived(done, keep)),
             // Every provided buffer is in use: this read brings its own.
             e if e == -libc::ENOBUFS && provided => provided = false,
-            e if e == -libc::EAGAIN => ready(ctx, fd, libc::POLLIN, syscall)?,
-            e => return Err(failed(ctx, e, syscall)),
+            e if e == -libc::EAGAIN => ready(ctx, fd, libc::POLLIN, "read")?,
+            e => return Err(failed(ctx, e, "read")),
         }
     }
 }
 
 /// Copies `bytes` into `target`; what does not fit (the array shrank or was detached while
 /// the read waited) is kept for the next read, so nothing read is lost.
-fn copy_into(ctx: &Ctx<'_>, fd: &Rc<Fd>, target: qjs::JSValue, bytes: &[u8]) -> Result<usize> {
+fn copy_into(fd: &Fd, target: qjs::JSValue, bytes: &[u8], ctx: &Ctx<'_>) -> Result<usize> {
     let Some((data, len)) = uint8_array(ctx, target) else {
         fd.leftover.borrow_mut().extend_from_slice(bytes);
         return Err(rquickjs::Error::Exception);
@@ -176,114 +144,53 @@ fn copy_into(ctx: &Ctx<'_>, fd: &Rc<Fd>, target: qjs::JSValue, bytes: &[u8]) -> 
     Ok(n)
 }
 
-fn give_back(ctx: &Ctx<'_>, bid: u16) {
-    if let Some(buffers) = host(ctx).scheduler.borrow_mut().ring.buffers.as_mut() {
-        buffers.give_back(bid);
-    }
-}
-
 /// Writes all of `bytes`.
-pub fn write_all(ctx: &Ctx<'_>, fd: &Rc<Fd>, bytes: Vec<u8>) -> Result<usize> {
+fn write_all(ctx: &Ctx<'_>, fd: &Rc<Fd>, bytes: Vec<u8>) -> Result<usize> {
     let mut keep = Keep { buf: bytes, ..Keep::default() };
     let mut written = 0;
     while written < keep.buf.len() {
-        let (done, back) = send(ctx, fd, keep, written)?;
-        keep = back;
-        written += done.result as usize;
-    }
-    Ok(written)
-}
-
-/// Sends `keep.buf[from..]` once; a completion with a count of bytes (at least one).
-fn send(ctx: &Ctx<'_>, fd: &Rc<Fd>, mut keep: Keep, from: usize) -> Result<(Completion, Keep)> {
-    loop {
         let raw = fd.get().ok_or_else(|| closed(ctx, "write"))?;
         keep.fd = Some(fd.begin());
         // SAFETY: within the buffer.
-        let (ptr, len) =
-            (unsafe { keep.buf.as_ptr().add(from) }, (keep.buf.len() - from).min(u32::MAX as usize) as u32);
-        let entry = if fd.socket {
-            // MSG_NOSIGNAL: a peer that went away is an EPIPE error, not a signal.
-            opcode::Send::new(Target(raw), ptr, len).flags(libc::MSG_NOSIGNAL).build()
-        } else {
-            opcode::Write::new(Target(raw), ptr, len).offset(u64::MAX).build()
-        };
+        let entry = stream::write(fd, raw, unsafe { keep.buf.as_ptr().add(written) }, keep.buf.len() - written);
         // SAFETY: the entry points into `keep.buf`.
         let (done, back) = unsafe { io(ctx, keep, entry) }.ok_or_else(|| cancelled(ctx))?;
         keep = back;
         keep.fd = None;
         match done.result {
-            n if n > 0 => return Ok((done, keep)),
-            0 => return Err(failed(ctx, -libc::EIO, "write")),
-            e if e == -libc::EAGAIN => ready(ctx, fd, libc::POLLOUT, "write")?,
-            e => return Err(failed(ctx, e, "write")),
-        }
-    }
-}
-
-/// Copies from `from` to `to` until end of stream.
-fn copy(ctx: &Ctx<'_>, from: &Rc<Fd>, to: &Rc<Fd>) -> Result<usize> {
-    let mut total = 0;
-    loop {
-        let written = match receive(ctx, from, OWN_BUFFER, "read")? {
-            Arrived::Own(bytes) if bytes.is_empty() => return Ok(total),
-            Arrived::Own(bytes) => write_all(ctx, to, bytes),
-            Arrived::Provided(bid, 0) => {
-                give_back(ctx, bid);
-                return Ok(total);
-            }
-            Arrived::Provided(bid, n) => {
-                // The provided buffer is ours until given back: the send reads from it
-                // directly, and the buffer goes back once the kernel is done with it.
-                let written = write_provided(ctx, to, bid, n);
-                give_back(ctx, bid);
-                written
-            }
-        };
-        total += written?;
-    }
-}
-
-fn write_provided(ctx: &Ctx<'_>, to: &Rc<Fd>, bid: u16, n: usize) -> Result<usize> {
-    let bytes = {
-        let s = host(ctx).scheduler.borrow();
-        let Some(buffers) = s.ring.buffers.as_ref() else { return Ok(0) };
-        buffers.get(bid, n).as_ptr()
-    };
-    let mut written = 0;
-    while written < n {
-        let raw = to.get().ok_or_else(|| closed(ctx, "write"))?;
-        let keep = Keep { fd: Some(to.begin()), ..Keep::default() };
-        // SAFETY: inside the provided buffer, which stays ours (not given back) until this
-        // send's completion has arrived.
-        let ptr = unsafe { bytes.add(written) };
-        let len = (n - written) as u32;
-        let entry = if to.socket {
-            opcode::Send::new(Target(raw), ptr, len).flags(libc::MSG_NOSIGNAL).build()
-        } else {
-            opcode::Write::new(Target(raw), ptr, len).offset(u64::MAX).build()
-        };
-        // SAFETY: the entry points into the provided buffer, as above.
-        let (done, _) = unsafe { io(ctx, keep, entry) }.ok_or_else(|| cancelled(ctx))?;
-        match done.result {
             n if n > 0 => written += n as usize,
             0 => return Err(failed(ctx, -libc::EIO, "write")),
-            e if e == -libc::EAGAIN => ready(ctx, to, libc::POLLOUT, "write")?,
+            e if e == -libc::EAGAIN => ready(ctx, fd, libc::POLLOUT, "write")?,
             e => return Err(failed(ctx, e, "write")),
         }
     }
     Ok(written)
 }
 
-/// Waits until a descriptor that was set non-blocking by someone else (a terminal or pipe
-/// shared with another process) is ready.
+/// Copies from `from` to `to` until end of stream, driven by completions (`scheduler::copy`).
+fn copy(ctx: &Ctx<'_>, from: Rc<Fd>, to: Rc<Fd>) -> Result<usize> {
+    if from.get().is_none() || to.get().is_none() {
+        return Err(closed(ctx, if from.get().is_none() { "read" } else { "write" }));
+    }
+    let index = host(ctx).scheduler.borrow_mut().start_copy(from, to).ok_or_else(|| cancelled(ctx))?;
+    if !host(ctx).scheduler.borrow().copy_ended(index) {
+        park(ctx, Wait::Copy(index));
+    }
+    let end = host(ctx).scheduler.borrow_mut().finish_copy(index);
+    match end {
+        CopyEnd::Done(total) => Ok(total),
+        CopyEnd::Failed(result, syscall) => Err(failed(ctx, result, syscall)),
+        CopyEnd::Cancelled => Err(cancelled(ctx)),
+    }
+}
+
+/// Waits until a descriptor that was set non-blocking by someone else is ready.
 #[cold]
 fn ready(ctx: &Ctx<'_>, fd: &Rc<Fd>, events: i16, syscall: &str) -> Result<()> {
     let raw = fd.get().ok_or_else(|| closed(ctx, syscall))?;
     let keep = Keep { fd: Some(fd.begin()), ..Keep::default() };
-    let entry = opcode::PollAdd::new(Target(raw), events as u32).build();
     // SAFETY: the entry points to nothing.
-    let (done, _) = unsafe { io(ctx, keep, entry) }.ok_or_else(|| cancelled(ctx))?;
+    let (done, _) = unsafe { io(ctx, keep, stream::ready(raw, events)) }.ok_or_else(|| cancelled(ctx))?;
     if done.result < 0 {
         return Err(failed(ctx, done.result, syscall));
     }

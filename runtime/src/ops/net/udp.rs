@@ -92,8 +92,8 @@ fn op_net_recv_from<'js>(ctx: Ctx<'js>, socket: Value<'js>, target: Value<'js>) 
     let (_, len) = uint8_array(&ctx, target.as_raw()).ok_or(rquickjs::Error::Exception)?;
     let raw = fd.get().ok_or_else(|| closed(&ctx, "recvfrom"))?;
     let mut buf = Vec::with_capacity(len.clamp(1, MAX_DATAGRAM));
-    let message = Message::new(SockAddr::empty(), buf.as_mut_ptr(), buf.capacity());
-    let entry = opcode::RecvMsg::new(Target(raw), &*message as *const Message as *mut libc::msghdr).build();
+    let mut message = Message::new(SockAddr::empty(), buf.as_mut_ptr(), buf.capacity());
+    let entry = opcode::RecvMsg::new(Target(raw), &mut message.header).build();
     let keep = Keep { fd: Some(fd.begin()), buf, extra: Some(message) };
     // SAFETY: the entry points into the boxed message and buffer, which the operation owns.
     let (done, keep) = unsafe { io(&ctx, keep, entry) }.ok_or_else(|| cancelled(&ctx))?;
