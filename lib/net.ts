@@ -89,33 +89,50 @@ function acceptFrom(handle: object, where: string): object {
   }
 }
 
-/** A listener's connections as an iterator. Not a generator: a generator's frame would keep
- *  the last connection referenced (and so open) until the next one arrives. */
-function connections<T>(accept: () => T, closed: () => boolean): IterableIterator<T> {
-  return {
-    next(): IteratorResult<T> {
-      try {
-        return { value: accept(), done: false };
-      } catch (e) {
-        if (closed()) return { value: undefined, done: true };
-        throw e;
-      }
-    },
-    [Symbol.iterator]() {
-      return this;
-    },
-  } as IterableIterator<T>;
-}
-
-export class TcpListener {
+/** What TCP and Unix listeners share: accepting with back-off, `incoming()`, closing. */
+abstract class Listener<S> {
   readonly [descriptor]: object;
-  /** The address it listens on (port 0 binds a free port, shown here). */
-  readonly addr: Addr;
   #closed = false;
 
   constructor(token: symbol, handle: object) {
-    if (token !== internal) throw new TypeError("TcpListener cannot be constructed directly; use TcpListener.bind()");
+    if (token !== internal) throw new TypeError(`${new.target.name} cannot be constructed directly; use ${new.target.name}.bind()`);
     this[descriptor] = handle;
+  }
+
+  /** Waits for the next connection. */
+  abstract accept(): S;
+
+  /** Every connection, as they come; ends when the listener is closed. Not a generator: a
+   *  generator's frame would keep the last connection referenced (and so open) until the next
+   *  one arrives. */
+  incoming(): IterableIterator<S> {
+    const next = (): IteratorResult<S> => {
+      try {
+        return { value: this.accept(), done: false };
+      } catch (e) {
+        if (this.#closed) return { value: undefined, done: true };
+        throw e;
+      }
+    };
+    return { next, [Symbol.iterator]() { return this; } } as IterableIterator<S>;
+  }
+
+  close(): void {
+    this.#closed = true;
+    ops.op_io_close(this[descriptor]);
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+export class TcpListener extends Listener<TcpStream> {
+  /** The address it listens on (port 0 binds a free port, shown here). */
+  readonly addr: Addr;
+
+  constructor(token: symbol, handle: object) {
+    super(token, handle);
     this.addr = addrOf(handle, false);
   }
 
@@ -127,24 +144,9 @@ export class TcpListener {
     return new TcpListener(internal, handle);
   }
 
-  /** Waits for the next connection. */
   accept(): TcpStream {
-    const where = this.addr.hostname.includes(":") ? `[${this.addr.hostname}]:${this.addr.port}` : `${this.addr.hostname}:${this.addr.port}`;
-    return new TcpStream(internal, acceptFrom(this[descriptor], where));
-  }
-
-  /** Every connection, as they come; ends when the listener is closed. */
-  incoming(): IterableIterator<TcpStream> {
-    return connections(() => this.accept(), () => this.#closed);
-  }
-
-  close(): void {
-    this.#closed = true;
-    ops.op_io_close(this[descriptor]);
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
+    const { hostname, port } = this.addr;
+    return new TcpStream(internal, acceptFrom(this[descriptor], hostname.includes(":") ? `[${hostname}]:${port}` : `${hostname}:${port}`));
   }
 }
 
@@ -180,14 +182,11 @@ export class TcpStream extends SocketStream {
 
 // ----- Unix --------------------------------------------------------------------------------
 
-export class UnixListener {
-  readonly [descriptor]: object;
+export class UnixListener extends Listener<UnixStream> {
   readonly path: string;
-  #closed = false;
 
   constructor(token: symbol, handle: object, path: string) {
-    if (token !== internal) throw new TypeError("UnixListener cannot be constructed directly; use UnixListener.bind()");
-    this[descriptor] = handle;
+    super(token, handle);
     this.path = path;
   }
 
@@ -199,20 +198,6 @@ export class UnixListener {
 
   accept(): UnixStream {
     return new UnixStream(internal, acceptFrom(this[descriptor], this.path));
-  }
-
-  /** Every connection, as they come; ends when the listener is closed. */
-  incoming(): IterableIterator<UnixStream> {
-    return connections(() => this.accept(), () => this.#closed);
-  }
-
-  close(): void {
-    this.#closed = true;
-    ops.op_io_close(this[descriptor]);
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
   }
 }
 
