@@ -5,7 +5,7 @@
 
 import ops from "uringy:ops";
 import { sleep, timeout, TimeoutError } from "uringy:fiber";
-import { resolve as resolveWith, type ResolverIo } from "./internal/dns.ts";
+import { resolve as resolveWith, type ResolveOptions, type ResolverIo } from "./internal/dns.ts";
 import { descriptor, internal, SocketStream, toBytes } from "./internal/stream.ts";
 
 export interface Addr {
@@ -13,7 +13,10 @@ export interface Addr {
   port: number;
 }
 
-const DEFAULT_BACKLOG = 511; // Node's
+/** As long a listen queue as the kernel allows (it caps the backlog at net.core.somaxconn, as
+ *  Go relies on): a burst of connections waits in the queue instead of being dropped and
+ *  retried a second later. */
+const DEFAULT_BACKLOG = 65535;
 
 function checkPort(port: unknown, what: string): number {
   if (typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65535) {
@@ -60,9 +63,10 @@ const resolverIo: ResolverIo = {
 
 /** The addresses of `hostname`, IPv4 first: a numeric address is itself; then /etc/hosts,
  *  `localhost`, and DNS with /etc/resolv.conf's servers (or `options.nameservers`, each
- *  "1.2.3.4", "::1", "1.2.3.4:5353" or "[::1]:5353"). Waits only the calling fiber. Throws an
+ *  "1.2.3.4", "::1", "1.2.3.4:5353" or "[::1]:5353"; `timeoutMs` and `attempts` override
+ *  resolv.conf's). Waits only the calling fiber. Throws an
  *  error with `code` ENOTFOUND, ETIMEOUT, … and `hostname`. */
-export function resolve(hostname: string, options?: { nameservers?: string[] }): string[] {
+export function resolve(hostname: string, options?: ResolveOptions): string[] {
   return resolveWith(checkString(hostname, "hostname"), resolverIo, options);
 }
 

@@ -14,14 +14,16 @@ declare module "uringy:net" {
 
   /** The addresses of `hostname`, IPv4 first: a numeric address is itself; then /etc/hosts,
    *  `localhost`, and DNS (servers from /etc/resolv.conf, or `options.nameservers`, each
-   *  "1.2.3.4", "::1", "1.2.3.4:5353" or "[::1]:5353"). Throws an error with `code`
-   *  ENOTFOUND, ETIMEOUT, … and `hostname`. */
-  export function resolve(hostname: string, options?: { nameservers?: string[] }): string[];
+   *  "1.2.3.4", "::1", "1.2.3.4:5353" or "[::1]:5353"; `timeoutMs` per reply and `attempts`
+   *  override resolv.conf's). Throws an error with `code` ENOTFOUND, ETIMEOUT, … and
+   *  `hostname`. */
+  export function resolve(hostname: string, options?: { nameservers?: string[]; timeoutMs?: number; attempts?: number }): string[];
 
   export class TcpListener {
     private constructor();
     /** Listens on `hostname:port` (default "0.0.0.0"; "::" takes IPv6 and IPv4; port 0 picks a
-     *  free port). `backlog` defaults to 511. */
+     *  free port). `backlog` defaults to the kernel's cap
+     *  (net.core.somaxconn). */
     static bind(port: number, hostname?: string, options?: { reusePort?: boolean; backlog?: number }): TcpListener;
     /** Waits for the next connection. Out of descriptors (EMFILE), it backs off and retries. */
     accept(): TcpStream;

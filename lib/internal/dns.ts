@@ -52,6 +52,10 @@ export interface DnsResponse {
 export interface ResolveOptions {
   /** Servers to ask instead of resolv.conf's: "1.2.3.4", "::1", "1.2.3.4:5353", "[::1]:5353". */
   nameservers?: string[];
+  /** How long to wait for each server's reply, instead of resolv.conf's `timeout`. */
+  timeoutMs?: number;
+  /** Rounds over the servers, instead of resolv.conf's `attempts`. */
+  attempts?: number;
 }
 
 /** What resolve() throws: Node's shape, e.g. `getaddrinfo ENOTFOUND example.invalid`. */
@@ -570,6 +574,11 @@ function lookupName(io: ResolverIo, servers: Server[], conf: ResolvConf, name: s
  * no server replied; ESERVFAIL, EREFUSED, ENOTIMP, EFORMERR or EBADRESP (malformed, mismatched
  * or truncated-empty replies) if servers replied without an answer.
  */
+function positive(value: number, what: string): number {
+  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`resolve: ${what} must be a positive number, got ${value}`);
+  return value;
+}
+
 export function resolve(hostname: string, io: ResolverIo, options: ResolveOptions = {}): string[] {
   if (typeof hostname !== "string") throw new TypeError(`resolve: hostname must be a string, not ${typeof hostname}`);
   const ip = parseIp(hostname);
@@ -593,6 +602,8 @@ export function resolve(hostname: string, io: ResolverIo, options: ResolveOption
   }
 
   const conf = parseResolvConf(io.readFile(RESOLV_CONF_PATH) ?? "");
+  if (options.timeoutMs !== undefined) conf.timeoutMs = positive(options.timeoutMs, "timeoutMs");
+  if (options.attempts !== undefined) conf.attempts = positive(options.attempts, "attempts");
   const servers = (options.nameservers ?? conf.nameservers).map(parseServer);
   if (servers.length === 0) throw lookupError("ENOTFOUND", hostname);
 
