@@ -11,3 +11,4 @@
 /// <reference path="./io.d.ts" />
 /// <reference path="./net.d.ts" />
 /// <reference path="./process.d.ts" />
+/// <reference path="./fs.d.ts" />

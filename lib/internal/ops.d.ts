@@ -7,6 +7,28 @@ declare module "uringy:ops" {
     op_io_write_sync(fd: 1 | 2, data: string | Bytes): void;
     op_io_isatty(fd: number): boolean;
     op_loader_require(name: string): Record<string, unknown>;
+    op_fs_open(path: string, flags: number, mode: number): object;
+    op_fs_read_file(path: string): Uint8Array;
+    op_fs_write_file(path: string, data: Uint8Array, flags: number, mode: number): void;
+    op_fs_copy_file(from: string, to: string): void;
+    op_fs_read_at(file: object, buf: Uint8Array, offset: number): number;
+    op_fs_write_at(file: object, data: Uint8Array, offset: number): number;
+    op_fs_seek(file: object, offset: number, whence: number): number;
+    op_fs_sync(file: object): void;
+    op_fs_truncate(file: object, length: number): void;
+    /** size, mode, mtimeMs, atimeMs, ctimeMs, birthtimeMs (NaN when unknown) */
+    op_fs_stat(path: string, follow: boolean): [number, number, number, number, number, number];
+    op_fs_fstat(file: object): [number, number, number, number, number, number];
+    op_fs_exists(path: string): boolean;
+    op_fs_mkdir(path: string, mode: number): void;
+    op_fs_unlink(path: string, dir: boolean): void;
+    op_fs_rename(from: string, to: string): void;
+    op_fs_symlink(target: string, path: string): void;
+    /** names, and their d_type (0: unknown) */
+    op_fs_read_dir(path: string): [string[], number[]];
+    op_fs_read_link(path: string): string;
+    op_fs_real_path(path: string): string;
+    op_fs_chmod(path: string, mode: number): void;
     // A descriptor argument may be undefined (a stream moved into its halves): the op throws
     // a TypeError then.
     /** Bytes read, 0 at end of stream; throws `Cancelled` or a system error. */

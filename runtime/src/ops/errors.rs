@@ -1,6 +1,6 @@
 //! Errors from the system, as API.md shapes them: an `Error` with `code` ("ECONNRESET"),
-//! `errno` (negative, as in Node), `syscall`, and `address`/`port` where there is one; its
-//! message names all of them, e.g. `ECONNREFUSED: connection refused, connect 127.0.0.1:1`.
+//! `errno` (negative, as in Node), `syscall`, and `path` or `address`/`port` where there is
+//! one; its message names all of them, e.g. `ENOENT: no such file or directory, open '/x'`.
 
 use std::ffi::CStr;
 
@@ -9,6 +9,9 @@ use rquickjs::{Ctx, Object, Value};
 /// What the failed call was acting on, for the message and the error's properties.
 pub enum Target<'a> {
     None,
+    Path(&'a str),
+    /// Two paths (rename, symlink, copy): the message names both, `path` is the first.
+    Paths(&'a str, &'a str),
     Address(&'a str, u16),
 }
 
@@ -25,6 +28,8 @@ pub fn sys_error<'js>(ctx: &Ctx<'js>, errno: i32, syscall: &str, target: Target<
     let code = code(errno);
     let what = match target {
         Target::None => String::new(),
+        Target::Path(path) => format!(" '{path}'"),
+        Target::Paths(from, to) => format!(" '{from}' -> '{to}'"),
         Target::Address(host, port) if host.contains(':') => format!(" [{host}]:{port}"),
         Target::Address(host, port) if port == 0 && host.starts_with('/') => format!(" {host}"),
         Target::Address(host, port) => format!(" {host}:{port}"),
@@ -35,6 +40,11 @@ pub fn sys_error<'js>(ctx: &Ctx<'js>, errno: i32, syscall: &str, target: Target<
     error.set("errno", -errno)?;
     error.set("syscall", syscall)?;
     match target {
+        Target::Path(path) => error.set("path", path)?,
+        Target::Paths(from, to) => {
+            error.set("path", from)?;
+            error.set("dest", to)?;
+        }
         Target::Address(host, port) => {
             error.set("address", host)?;
             if port != 0 {

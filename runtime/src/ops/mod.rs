@@ -8,6 +8,7 @@ mod crypto;
 mod descriptor;
 mod errors;
 mod fiber;
+mod fs;
 mod io;
 mod loader;
 mod net;
@@ -39,6 +40,7 @@ impl ModuleDef for OpsModule {
         let ops = Ops { ctx: ctx.clone(), object: Object::new(ctx.clone())? };
         crypto::register(&ops)?;
         fiber::register(&ops)?;
+        fs::register(&ops)?;
         io::register(&ops)?;
         loader::register(&ops)?;
         net::register(&ops)?;

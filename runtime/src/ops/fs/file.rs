@@ -1,0 +1,270 @@
+//! Whole-file reads and writes, `copyFile`, and `File`'s positioned reads and writes, seeking,
+//! syncing and truncating. Big files move in chunks of at most 4 MiB, one operation per
+//! scheduler turn, so that a fiber reading 1 GiB from the page cache (which the kernel copies
+//! within the submitting call) never holds the thread for more than a fraction of a
+//! millisecond: other fibers and timers run between the chunks.
+
+use std::{ffi::c_void, rc::Rc};
+
+use io_uring::{opcode, types::Fd as Target};
+use rquickjs::{qjs, Ctx, Result, Value};
+
+use super::{file_of, open, path::PathArg, stat::of_file, sys_error};
+use crate::{
+    ops::{io::cancelled, io::closed, raw::uint8_array, Ops},
+    scheduler::io,
+    uring::{fd::Fd, Keep},
+};
+
+/// The most one operation moves.
+const CHUNK: usize = 4 * 1024 * 1024;
+/// What a whole-file read asks for first: most files fit, and a short read ends it.
+const FIRST_READ: usize = 64 * 1024;
+/// `offset` for "the file's current position" (pipes and terminals have no other).
+const CURRENT: u64 = u64::MAX;
+
+pub fn register(ops: &Ops<'_>) -> Result<()> {
+    ops.add("op_fs_read_file", op_fs_read_file)?;
+    ops.add("op_fs_write_file", op_fs_write_file)?;
+    ops.add("op_fs_copy_file", op_fs_copy_file)?;
+    ops.add("op_fs_read_at", op_fs_read_at)?;
+    ops.add("op_fs_write_at", op_fs_write_at)?;
+    ops.add("op_fs_seek", op_fs_seek)?;
+    ops.add("op_fs_sync", op_fs_sync)?;
+    ops.add("op_fs_truncate", op_fs_truncate)
+}
+
+/// Reads into `buf`'s spare capacity (at most `len` bytes) at `offset`; bytes read or -errno.
+fn read_into(ctx: &Ctx<'_>, fd: &Rc<Fd>, buf: &mut Vec<u8>, len: usize, offset: u64) -> Result<i32> {
+    let raw = fd.get().ok_or_else(|| closed(ctx, "read"))?;
+    buf.reserve(len);
+    let mut keep = Keep { fd: Some(fd.begin()), buf: std::mem::take(buf), ..Keep::default() };
+    let at = keep.buf.len();
+    // SAFETY: within the vector's spare capacity, reserved above.
+    let ptr = unsafe { keep.buf.as_mut_ptr().add(at) };
+    let entry = opcode::Read::new(Target(raw), ptr, len.min(CHUNK) as u32).offset(offset).build();
+    // SAFETY: the entry points into `keep.buf`'s spare capacity, which the operation owns.
+    let (done, keep) = unsafe { io(ctx, keep, entry) }.ok_or_else(|| cancelled(ctx))?;
+    *buf = keep.buf;
+    if done.result > 0 {
+        // SAFETY: the kernel wrote `result` bytes after the initialised part.
+        unsafe { buf.set_len(at + done.result as usize) };
+    }
+    Ok(done.result)
+}
+
+/// Writes all of `bytes` at `offset` (or the current position), in chunks.
+fn write_all_at(ctx: &Ctx<'_>, fd: &Rc<Fd>, bytes: &[u8], offset: u64) -> Result<i32> {
+    let mut written = 0;
+    let mut keep = Keep::default();
+    while written < bytes.len() {
+        let raw = fd.get().ok_or_else(|| closed(ctx, "write"))?;
+        let chunk = &bytes[written..(written + CHUNK).min(bytes.len())];
+        keep.buf.clear();
+        keep.buf.extend_from_slice(chunk);
+        keep.fd = Some(fd.begin());
+        let at = if offset == CURRENT { CURRENT } else { offset + written as u64 };
+        let entry = opcode::Write::new(Target(raw), keep.buf.as_ptr(), keep.buf.len() as u32).offset(at).build();
+        // SAFETY: the entry points into `keep.buf`, which the operation owns.
+        let (done, back) = unsafe { io(ctx, keep, entry) }.ok_or_else(|| cancelled(ctx))?;
+        keep = back;
+        keep.fd = None;
+        match done.result {
+            n if n > 0 => written += n as usize,
+            0 => return Ok(-libc::EIO),
+            e => return Ok(e),
+        }
+    }
+    Ok(written as i32)
+}
+
+/// A `Uint8Array` that owns `bytes` without copying them: the engine frees the vector.
+fn into_uint8_array<'js>(ctx: &Ctx<'js>, bytes: Vec<u8>) -> Result<Value<'js>> {
+    unsafe extern "C" fn free(
+        _rt: *mut qjs::JSRuntime,
+        opaque: *mut c_void,
+        ptr: *mut c_void,
+        size: qjs::size_t,
+    ) -> *mut c_void {
+        if size == 0 {
+            // SAFETY: the pointer and capacity (`opaque`) of the vector handed over below.
+            unsafe { drop(Vec::from_raw_parts(ptr.cast::<u8>(), 0, opaque as usize)) };
+        }
+        std::ptr::null_mut()
+    }
+    let mut bytes = std::mem::ManuallyDrop::new(bytes);
+    let (ptr, len, capacity) = (bytes.as_mut_ptr(), bytes.len(), bytes.capacity());
+    // SAFETY: the engine takes the vector's memory, which `free` gives back; a fixed-length
+    // array, so the engine never asks to resize it.
+    unsafe {
+        let value =
+            qjs::JS_NewUint8Array(ctx.as_raw().as_ptr(), ptr, len as _, Some(free), capacity as *mut c_void, false);
+        if qjs::JS_IsException(value) {
+            drop(std::mem::ManuallyDrop::into_inner(bytes));
+            return Err(rquickjs::Error::Exception);
+        }
+        Ok(Value::from_raw(ctx.clone(), value))
+    }
+}
+
+/// Reads a file whole: until a read returns nothing, so a file that grows or shrinks while
+/// being read gives what was there as the reads went by.
+fn op_fs_read_file<'js>(ctx: Ctx<'js>, path: PathArg) -> Result<Value<'js>> {
+    let fd = open(&ctx, &path, libc::O_RDONLY, 0)?;
+    let mut buf = Vec::new();
+    let mut ask = FIRST_READ;
+    loop {
+        let n = read_into(&ctx, &fd, &mut buf, ask, CURRENT)?;
+        if n < 0 {
+            return Err(sys_error(&ctx, n, "read", &path.text));
+        }
+        if n == 0 {
+            break;
+        }
+        if buf.len() == FIRST_READ {
+            // A big file: size the buffer once instead of growing it.
+            let (result, stat) = of_file(&ctx, &fd)?;
+            let size = stat.stx_size as usize;
+            if result >= 0 && size > buf.len() {
+                buf.reserve_exact(size - buf.len() + 1);
+            }
+        }
+        ask = (buf.capacity() - buf.len()).clamp(FIRST_READ, CHUNK);
+    }
+    drop(fd);
+    into_uint8_array(&ctx, buf)
+}
+
+/// Writes all of `data` to `path` (created with `mode`; `flags` say truncate or append), or
+/// throws: a short write is retried, and an error (ENOSPC) is thrown, never hidden.
+fn op_fs_write_file<'js>(ctx: Ctx<'js>, path: PathArg, data: Value<'js>, flags: i32, mode: u32) -> Result<()> {
+    let fd = open(&ctx, &path, libc::O_WRONLY | libc::O_CREAT | flags, mode)?;
+    let result = with_snapshot(&ctx, &data, |ctx, bytes| write_all_at(ctx, &fd, bytes, CURRENT))?;
+    if result < 0 {
+        return Err(sys_error(&ctx, result, "write", &path.text));
+    }
+    Ok(())
+}
+
+/// Runs `f` on a copy of a `Uint8Array`'s bytes: other fibers run while a write waits, and
+/// they may change, detach or shrink the array meanwhile.
+fn with_snapshot<'js, R>(
+    ctx: &Ctx<'js>,
+    data: &Value<'js>,
+    f: impl FnOnce(&Ctx<'js>, &[u8]) -> Result<R>,
+) -> Result<R> {
+    let (ptr, len) = uint8_array(ctx, data.as_raw()).ok_or(rquickjs::Error::Exception)?;
+    // SAFETY: the array's memory, copied before JS runs again.
+    let bytes = if len == 0 { Vec::new() } else { unsafe { std::slice::from_raw_parts(ptr, len) }.to_vec() };
+    f(ctx, &bytes)
+}
+
+/// Copies `from` to `to` (created or truncated, with `from`'s permissions) through the ring in
+/// 4 MiB chunks: the bytes never reach JS.
+fn op_fs_copy_file(ctx: Ctx<'_>, from: PathArg, to: PathArg) -> Result<()> {
+    let source = open(&ctx, &from, libc::O_RDONLY, 0)?;
+    let (result, stat) = of_file(&ctx, &source)?;
+    if result < 0 {
+        return Err(sys_error(&ctx, result, "stat", &from.text));
+    }
+    let mode = stat.stx_mode as u32 & 0o7777;
+    let target = open(&ctx, &to, libc::O_WRONLY | libc::O_CREAT | libc::O_TRUNC, mode)?;
+    let mut buf = Vec::with_capacity(CHUNK);
+    loop {
+        buf.clear();
+        let n = read_into(&ctx, &source, &mut buf, CHUNK, CURRENT)?;
+        if n < 0 {
+            return Err(sys_error(&ctx, n, "read", &from.text));
+        }
+        if n == 0 {
+            return Ok(());
+        }
+        let written = write_all_at(&ctx, &target, &buf, CURRENT)?;
+        if written < 0 {
+            return Err(sys_error(&ctx, written, "write", &to.text));
+        }
+    }
+}
+
+/// Reads into `target` at `offset` (the file position is not moved): bytes read, 0 at end.
+fn op_fs_read_at<'js>(ctx: Ctx<'js>, file: Value<'js>, target: Value<'js>, offset: f64) -> Result<usize> {
+    let fd = file_of(&ctx, &file)?;
+    let (_, len) = uint8_array(&ctx, target.as_raw()).ok_or(rquickjs::Error::Exception)?;
+    let mut buf = Vec::new();
+    let n = read_into(&ctx, &fd, &mut buf, len, offset as u64)?;
+    if n < 0 {
+        return Err(sys_error(&ctx, n, "read", ""));
+    }
+    // The array may have changed while the read waited: it gets what fits now.
+    let (ptr, len) = uint8_array(&ctx, target.as_raw()).ok_or(rquickjs::Error::Exception)?;
+    let copied = buf.len().min(len);
+    if copied > 0 {
+        // SAFETY: both ranges are in bounds and no JS runs during the copy.
+        unsafe { std::ptr::copy_nonoverlapping(buf.as_ptr(), ptr, copied) };
+    }
+    Ok(copied)
+}
+
+/// Writes all of `data` at `offset` (the file position is not moved): its length.
+fn op_fs_write_at<'js>(ctx: Ctx<'js>, file: Value<'js>, data: Value<'js>, offset: f64) -> Result<usize> {
+    let fd = file_of(&ctx, &file)?;
+    let result = with_snapshot(&ctx, &data, |ctx, bytes| write_all_at(ctx, &fd, bytes, offset as u64))?;
+    if result < 0 {
+        return Err(sys_error(&ctx, result, "write", ""));
+    }
+    Ok(result as usize)
+}
+
+/// Moves the file position (`whence` as lseek's); the new position. Never waits.
+fn op_fs_seek<'js>(ctx: Ctx<'js>, file: Value<'js>, offset: f64, whence: i32) -> Result<f64> {
+    let fd = file_of(&ctx, &file)?;
+    let raw = fd.get().ok_or_else(|| closed(&ctx, "seek"))?;
+    // SAFETY: a plain syscall on our descriptor.
+    let at = unsafe { libc::lseek64(raw, offset as i64, whence) };
+    if at < 0 {
+        return Err(sys_error(&ctx, -std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO), "seek", ""));
+    }
+    Ok(at as f64)
+}
+
+/// Waits for a file-level operation on `fd`: its result.
+fn file_op(
+    ctx: &Ctx<'_>,
+    fd: &Rc<Fd>,
+    entry: impl FnOnce(i32) -> io_uring::squeue::Entry,
+    syscall: &str,
+) -> Result<i32> {
+    let raw = fd.get().ok_or_else(|| closed(ctx, syscall))?;
+    let keep = Keep { fd: Some(fd.begin()), ..Keep::default() };
+    // SAFETY: the entry points to nothing but the descriptor, which the operation holds.
+    let (done, _) = unsafe { io(ctx, keep, entry(raw)) }.ok_or_else(|| cancelled(ctx))?;
+    Ok(done.result)
+}
+
+fn op_fs_sync<'js>(ctx: Ctx<'js>, file: Value<'js>) -> Result<()> {
+    let fd = file_of(&ctx, &file)?;
+    match file_op(&ctx, &fd, |raw| opcode::Fsync::new(Target(raw)).build(), "fsync")? {
+        r if r < 0 => Err(sys_error(&ctx, r, "fsync", "")),
+        _ => Ok(()),
+    }
+}
+
+/// Sets the file's length. Through the ring from Linux 6.9; older kernels answer EINVAL to the
+/// unknown operation, and get a direct `ftruncate`.
+fn op_fs_truncate<'js>(ctx: Ctx<'js>, file: Value<'js>, length: f64) -> Result<()> {
+    let fd = file_of(&ctx, &file)?;
+    let length = length as u64;
+    let mut result = file_op(&ctx, &fd, |raw| opcode::Ftruncate::new(Target(raw), length).build(), "ftruncate")?;
+    if result == -libc::EINVAL || result == -libc::EOPNOTSUPP {
+        let raw = fd.get().ok_or_else(|| closed(&ctx, "ftruncate"))?;
+        // SAFETY: a plain syscall on our descriptor.
+        result = unsafe { libc::ftruncate64(raw, length as i64) };
+        if result < 0 {
+            result = -std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO);
+        }
+    }
+    match result {
+        r if r < 0 => Err(sys_error(&ctx, r, "ftruncate", "")),
+        _ => Ok(()),
+    }
+}

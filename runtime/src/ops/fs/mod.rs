@@ -1,0 +1,120 @@
+//! Ops of `uringy:fs`. Every operation io_uring has goes through the ring — openat, read,
+//! write, statx, fsync, ftruncate, unlinkat, renameat, mkdirat, symlinkat — so a fiber doing
+//! file IO never stops the others. The few io_uring lacks are direct system calls, each
+//! bounded: reading a directory (`getdents64`, one call per 32 KiB of entries), `readlink`,
+//! `realpath`, `fchmodat` and `lseek` — metadata calls that do not wait for data.
+
+mod dir;
+mod file;
+mod path;
+mod stat;
+
+use std::{ffi::CString, rc::Rc};
+
+use io_uring::{opcode, types};
+use rquickjs::{Ctx, Exception, Result, Value};
+
+use self::path::PathArg;
+use super::{
+    descriptor,
+    errors::{throw_sys, Target},
+    io::cancelled,
+    Ops,
+};
+use crate::{
+    scheduler::io,
+    uring::{fd::Fd, Keep},
+};
+
+/// `AT_FDCWD`: paths are relative to the working directory.
+const AT_CWD: i32 = libc::AT_FDCWD;
+
+pub fn register(ops: &Ops<'_>) -> Result<()> {
+    ops.add("op_fs_open", op_fs_open)?;
+    ops.add("op_fs_stat", stat::op_fs_stat)?;
+    ops.add("op_fs_fstat", stat::op_fs_fstat)?;
+    ops.add("op_fs_exists", stat::op_fs_exists)?;
+    ops.add("op_fs_mkdir", op_fs_mkdir)?;
+    ops.add("op_fs_unlink", op_fs_unlink)?;
+    ops.add("op_fs_rename", op_fs_rename)?;
+    ops.add("op_fs_symlink", op_fs_symlink)?;
+    dir::register(ops)?;
+    file::register(ops)
+}
+
+/// The error for `result` (a negative errno) of `syscall` on `path`.
+fn sys_error(ctx: &Ctx<'_>, result: i32, syscall: &str, path: &str) -> rquickjs::Error {
+    let target = if path.is_empty() { Target::None } else { Target::Path(path) };
+    throw_sys(ctx, -result, syscall, target)
+}
+
+/// The open file a `Descriptor` argument holds.
+fn file_of<'js>(ctx: &Ctx<'js>, value: &Value<'js>) -> Result<Rc<Fd>> {
+    descriptor::get(value.as_raw()).ok_or_else(|| Exception::throw_type(ctx, "expected an open file"))
+}
+
+/// Submits a path operation (its entry built from the boxed paths) and waits; its result.
+fn path_op(ctx: &Ctx<'_>, paths: Box<[CString; 2]>, entry: io_uring::squeue::Entry) -> Result<i32> {
+    let keep = Keep { extra: Some(paths), ..Keep::default() };
+    // SAFETY: the entry points into the boxed paths, which the operation owns.
+    let (done, _) = unsafe { io(ctx, keep, entry) }.ok_or_else(|| cancelled(ctx))?;
+    Ok(done.result)
+}
+
+/// Opens `path` with open(2) `flags` and `mode`: its descriptor.
+pub fn open(ctx: &Ctx<'_>, path: &PathArg, flags: i32, mode: u32) -> Result<Rc<Fd>> {
+    let paths = Box::new([path.c.clone(), CString::default()]);
+    let entry =
+        opcode::OpenAt::new(types::Fd(AT_CWD), paths[0].as_ptr()).flags(flags | libc::O_CLOEXEC).mode(mode).build();
+    let result = path_op(ctx, paths, entry)?;
+    if result < 0 {
+        return Err(sys_error(ctx, result, "open", &path.text));
+    }
+    Ok(Fd::new(result, false))
+}
+
+fn op_fs_open<'js>(ctx: Ctx<'js>, path: PathArg, flags: i32, mode: u32) -> Result<Value<'js>> {
+    let fd = open(&ctx, &path, flags, mode)?;
+    descriptor::wrap(&ctx, fd)
+}
+
+/// One directory; lib/fs.ts makes `recursive` out of it.
+fn op_fs_mkdir(ctx: Ctx<'_>, path: PathArg, mode: u32) -> Result<()> {
+    let paths = Box::new([path.c.clone(), CString::default()]);
+    let entry = opcode::MkDirAt::new(types::Fd(AT_CWD), paths[0].as_ptr()).mode(mode).build();
+    match path_op(&ctx, paths, entry)? {
+        r if r < 0 => Err(sys_error(&ctx, r, "mkdir", &path.text)),
+        _ => Ok(()),
+    }
+}
+
+/// Removes a file, or (`dir`) an empty directory.
+fn op_fs_unlink(ctx: Ctx<'_>, path: PathArg, dir: bool) -> Result<()> {
+    let paths = Box::new([path.c.clone(), CString::default()]);
+    let flags = if dir { libc::AT_REMOVEDIR } else { 0 };
+    let entry = opcode::UnlinkAt::new(types::Fd(AT_CWD), paths[0].as_ptr()).flags(flags).build();
+    match path_op(&ctx, paths, entry)? {
+        r if r < 0 => Err(sys_error(&ctx, r, if dir { "rmdir" } else { "unlink" }, &path.text)),
+        _ => Ok(()),
+    }
+}
+
+fn op_fs_rename(ctx: Ctx<'_>, from: PathArg, to: PathArg) -> Result<()> {
+    let paths = Box::new([from.c.clone(), to.c.clone()]);
+    let entry =
+        opcode::RenameAt::new(types::Fd(AT_CWD), paths[0].as_ptr(), types::Fd(AT_CWD), paths[1].as_ptr()).build();
+    match path_op(&ctx, paths, entry)? {
+        r if r < 0 => Err(throw_sys(&ctx, -r, "rename", Target::Paths(&from.text, &to.text))),
+        _ => Ok(()),
+    }
+}
+
+/// Makes `path` a symbolic link to `target` (which need not exist).
+fn op_fs_symlink(ctx: Ctx<'_>, target: PathArg, path: PathArg) -> Result<()> {
+    let paths = Box::new([target.c.clone(), path.c.clone()]);
+    let entry = opcode::SymlinkAt::new(types::Fd(AT_CWD), paths[0].as_ptr(), paths[1].as_ptr()).build();
+    match path_op(&ctx, paths, entry)? {
+        r if r < 0 => Err(throw_sys(&ctx, -r, "symlink", Target::Paths(&target.text, &path.text))),
+        _ => Ok(()),
+    }
+}
