@@ -39,7 +39,6 @@ export interface OpenOptions {
 
 const S_IFMT = 0o170000, S_IFREG = 0o100000, S_IFDIR = 0o040000, S_IFLNK = 0o120000;
 const O_WRONLY = 0o1, O_RDWR = 0o2, O_CREAT = 0o100, O_EXCL = 0o200, O_TRUNC = 0o1000, O_APPEND = 0o2000;
-const DT_DIR = 4, DT_REG = 8, DT_LNK = 10;
 
 function checkPath(path: unknown, what: string): string {
   if (typeof path !== "string") throw new TypeError(`${what}: path must be a string, got ${typeof path}`);
@@ -74,8 +73,7 @@ export function readTextFile(path: string): string {
 /** Writes all of `data` to `path` (created with `mode`, 0o666 before the umask, or replaced;
  *  with `append`, added at its end), or throws. */
 export function writeFile(path: string, data: Uint8Array | string, options: { append?: boolean; mode?: number } = {}): void {
-  const flags = options.append ? O_APPEND : O_TRUNC;
-  ops.op_fs_write_file(checkPath(path, "writeFile"), toBytes(data), flags, options.mode ?? 0o666);
+  ops.op_fs_write_file(checkPath(path, "writeFile"), toBytes(data), options.append ?? false, options.mode ?? 0o666);
 }
 
 function openFlags(options: OpenOptions): number {
@@ -180,17 +178,7 @@ export function exists(path: string): boolean {
 }
 
 export function readDir(path: string): DirEntry[] {
-  checkPath(path, "readDir");
-  const [names, types] = ops.op_fs_read_dir(path);
-  return names.map((name, i) => {
-    let type = types[i];
-    if (type !== DT_REG && type !== DT_DIR && type !== DT_LNK && type === 0) {
-      // The file system does not say: ask.
-      const mode = lstat(`${path}/${name}`).mode & S_IFMT;
-      type = mode === S_IFREG ? DT_REG : mode === S_IFDIR ? DT_DIR : mode === S_IFLNK ? DT_LNK : 255;
-    }
-    return { name, isFile: type === DT_REG, isDirectory: type === DT_DIR, isSymlink: type === DT_LNK };
-  });
+  return ops.op_fs_read_dir(checkPath(path, "readDir"));
 }
 
 /** Makes a directory (mode 0o777 before the umask); with `recursive`, its missing parents

@@ -9,7 +9,7 @@ declare module "uringy:ops" {
     op_loader_require(name: string): Record<string, unknown>;
     op_fs_open(path: string, flags: number, mode: number): object;
     op_fs_read_file(path: string): Uint8Array;
-    op_fs_write_file(path: string, data: Uint8Array, flags: number, mode: number): void;
+    op_fs_write_file(path: string, data: Uint8Array, append: boolean, mode: number): void;
     op_fs_copy_file(from: string, to: string): void;
     op_fs_read_at(file: object, buf: Uint8Array, offset: number): number;
     op_fs_write_at(file: object, data: Uint8Array, offset: number): number;
@@ -24,8 +24,7 @@ declare module "uringy:ops" {
     op_fs_unlink(path: string, dir: boolean): void;
     op_fs_rename(from: string, to: string): void;
     op_fs_symlink(target: string, path: string): void;
-    /** names, and their d_type (0: unknown) */
-    op_fs_read_dir(path: string): [string[], number[]];
+    op_fs_read_dir(path: string): { name: string; isFile: boolean; isDirectory: boolean; isSymlink: boolean }[];
     op_fs_read_link(path: string): string;
     op_fs_real_path(path: string): string;
     op_fs_chmod(path: string, mode: number): void;

@@ -135,13 +135,25 @@ fn op_fs_read_file<'js>(ctx: Ctx<'js>, path: PathArg) -> Result<Value<'js>> {
     into_uint8_array(&ctx, buf)
 }
 
-/// Writes all of `data` to `path` (created with `mode`; `flags` say truncate or append), or
-/// throws: a short write is retried, and an error (ENOSPC) is thrown, never hidden.
-fn op_fs_write_file<'js>(ctx: Ctx<'js>, path: PathArg, data: Value<'js>, flags: i32, mode: u32) -> Result<()> {
-    let fd = open(&ctx, &path, libc::O_WRONLY | libc::O_CREAT | flags, mode)?;
-    let result = with_snapshot(&ctx, &data, |ctx, bytes| write_all_at(ctx, &fd, bytes, CURRENT))?;
+/// Writes all of `data` to `path` (created with `mode`), replacing it or (`append`) at its end,
+/// or throws: a short write is retried, and an error (ENOSPC) is thrown, never hidden.
+///
+/// A replaced file is written over from the start and then cut to the new length, rather than
+/// opened with O_TRUNC: rewriting a file of the same size then frees and allocates no blocks,
+/// which makes the common overwrite several times faster on ext4.
+fn op_fs_write_file<'js>(ctx: Ctx<'js>, path: PathArg, data: Value<'js>, append: bool, mode: u32) -> Result<()> {
+    let flags = libc::O_WRONLY | libc::O_CREAT | if append { libc::O_APPEND } else { 0 };
+    let fd = open(&ctx, &path, flags, mode)?;
+    let start = if append { CURRENT } else { 0 };
+    let result = with_snapshot(&ctx, &data, |ctx, bytes| write_all_at(ctx, &fd, bytes, start))?;
     if result < 0 {
         return Err(sys_error(&ctx, result, "write", &path.text));
+    }
+    if !append {
+        let result = truncate(&ctx, &fd, result as u64)?;
+        if result < 0 {
+            return Err(sys_error(&ctx, result, "ftruncate", &path.text));
+        }
     }
     Ok(())
 }
@@ -251,19 +263,22 @@ fn op_fs_sync<'js>(ctx: Ctx<'js>, file: Value<'js>) -> Result<()> {
 
 /// Sets the file's length. Through the ring from Linux 6.9; older kernels answer EINVAL to the
 /// unknown operation, and get a direct `ftruncate`.
+fn truncate(ctx: &Ctx<'_>, fd: &Rc<Fd>, length: u64) -> Result<i32> {
+    let result = file_op(ctx, fd, |raw| opcode::Ftruncate::new(Target(raw), length).build(), "ftruncate")?;
+    if result != -libc::EINVAL && result != -libc::EOPNOTSUPP {
+        return Ok(result);
+    }
+    let raw = fd.get().ok_or_else(|| closed(ctx, "ftruncate"))?;
+    // SAFETY: a plain syscall on our descriptor.
+    if unsafe { libc::ftruncate64(raw, length as i64) } < 0 {
+        return Ok(-std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO));
+    }
+    Ok(0)
+}
+
 fn op_fs_truncate<'js>(ctx: Ctx<'js>, file: Value<'js>, length: f64) -> Result<()> {
     let fd = file_of(&ctx, &file)?;
-    let length = length as u64;
-    let mut result = file_op(&ctx, &fd, |raw| opcode::Ftruncate::new(Target(raw), length).build(), "ftruncate")?;
-    if result == -libc::EINVAL || result == -libc::EOPNOTSUPP {
-        let raw = fd.get().ok_or_else(|| closed(&ctx, "ftruncate"))?;
-        // SAFETY: a plain syscall on our descriptor.
-        result = unsafe { libc::ftruncate64(raw, length as i64) };
-        if result < 0 {
-            result = -std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO);
-        }
-    }
-    match result {
+    match truncate(&ctx, &fd, length as u64)? {
         r if r < 0 => Err(sys_error(&ctx, r, "ftruncate", "")),
         _ => Ok(()),
     }

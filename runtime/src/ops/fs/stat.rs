@@ -85,6 +85,12 @@ pub fn op_fs_exists(ctx: Ctx<'_>, path: PathArg) -> Result<bool> {
     }
 }
 
+/// The `S_IFMT` bits of `path` itself (not following a final symlink); 0 when unknown.
+pub fn file_type(ctx: &Ctx<'_>, path: CString) -> Result<u32> {
+    let (result, buf) = statx(ctx, path, None, true)?;
+    Ok(if result < 0 { 0 } else { buf.stx_mode as u32 & libc::S_IFMT })
+}
+
 /// statx of an open file: the result (negative errno) and the buffer.
 pub fn of_file(ctx: &Ctx<'_>, fd: &Rc<Fd>) -> Result<(i32, libc::statx)> {
     statx(ctx, CString::default(), Some(fd), false)
