@@ -1,12 +1,14 @@
 // `uringy:net` — TCP, Unix and UDP sockets whose calls that wait suspend only their fiber.
 //
 // Hostnames are resolved here (lib/internal/dns.ts: numbers, /etc/hosts, then DNS over this
-// module's own UDP sockets), so the native side only ever sees numeric addresses.
+// module's own UDP sockets; the files are read with uringy:fs), so the native side only ever
+// sees numeric addresses.
 
 import ops from "uringy:ops";
 import { sleep, timeout, TimeoutError } from "uringy:fiber";
 import { resolve as resolveWith, type ResolveOptions, type ResolverIo } from "./internal/dns.ts";
 import { descriptor, internal, SocketStream, toBytes } from "./internal/stream.ts";
+import { readTextFile } from "./fs.ts";
 
 export interface Addr {
   hostname: string;
@@ -38,7 +40,13 @@ function addrOf(handle: object | undefined, peer: boolean): Addr {
 // ----- resolving ---------------------------------------------------------------------------
 
 const resolverIo: ResolverIo = {
-  readFile: (path) => ops.op_net_read_config(path),
+  readFile(path) {
+    try {
+      return readTextFile(path);
+    } catch {
+      return null; // no /etc/hosts or resolv.conf: the resolver's defaults apply
+    }
+  },
   query(host, port, packet, timeoutMs) {
     const socket = UdpSocket.bind(0, host.includes(":") ? "::" : "0.0.0.0");
     try {

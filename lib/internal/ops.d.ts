@@ -45,7 +45,6 @@ declare module "uringy:ops" {
     op_net_udp_bind(host: string, port: number): object;
     op_net_send_to(socket: object, data: Uint8Array, host: string, port: number): number;
     op_net_recv_from(socket: object, buf: Uint8Array): [bytes: number, hostname: string, port: number];
-    op_net_read_config(path: string): string | null;
     op_process_argv(): string[];
     op_process_env(): Record<string, string>;
     op_process_exit(code: number): never;

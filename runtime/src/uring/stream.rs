@@ -7,9 +7,11 @@ use io_uring::{cqueue, opcode, squeue, types::Fd as Target};
 
 use super::{buffers, fd::Fd, Completion, Keep};
 
-/// The most one read asks for when it brings its own buffer (files, pipes, and sockets when
-/// the provided buffers run out).
+/// The most one read asks for when it brings its own buffer: sockets when the provided
+/// buffers run out, pipes and terminals, and `copy()` from a file.
 pub const OWN_BUFFER: usize = 64 * 1024;
+/// The most one read of a regular file asks for (`File.read` into a big array).
+const FILE_READ: usize = 1024 * 1024;
 
 /// Bytes that arrived: in a provided buffer (its id and length) or in the operation's own.
 pub enum Arrived {
@@ -27,7 +29,7 @@ pub fn read(fd: &Fd, raw: RawFd, keep: &mut Keep, len: usize, provided: bool) ->
             .build()
             .flags(squeue::Flags::BUFFER_SELECT);
     }
-    keep.buf = Vec::with_capacity(len.min(OWN_BUFFER));
+    keep.buf = Vec::with_capacity(len.min(if fd.socket { OWN_BUFFER } else { FILE_READ }));
     let (ptr, len) = (keep.buf.as_mut_ptr(), keep.buf.capacity() as u32);
     if fd.socket {
         opcode::Recv::new(Target(raw), ptr, len).build()

@@ -27,7 +27,6 @@ pub fn register(ops: &Ops<'_>) -> Result<()> {
     ops.add("op_net_address", op_net_address)?;
     ops.add("op_net_set_nodelay", op_net_set_nodelay)?;
     ops.add("op_net_shutdown", op_net_shutdown)?;
-    ops.add("op_net_read_config", op_net_read_config)?;
     udp::register(ops)
 }
 
@@ -188,10 +187,4 @@ fn op_net_shutdown<'js>(ctx: Ctx<'js>, socket: Value<'js>) -> Result<()> {
         return Err(throw_sys(&ctx, errno(), "shutdown", ErrorTarget::None));
     }
     Ok(())
-}
-
-/// The text of a resolver configuration file (/etc/hosts, /etc/resolv.conf), or `None`. Read
-/// directly: a small local file, read in microseconds from the page cache.
-fn op_net_read_config(path: String) -> Option<String> {
-    std::fs::read_to_string(path).ok()
 }
