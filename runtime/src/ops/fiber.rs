@@ -7,7 +7,10 @@ use std::time::Duration;
 
 use rquickjs::{convert::List, function::Opt, qjs, Ctx, Exception, Function, Object, Persistent, Result, Value};
 
-use super::Ops;
+use super::{
+    raw::{arg, context},
+    Ops,
+};
 use crate::{
     engine::host::{host, restore},
     scheduler::{
@@ -78,11 +81,8 @@ unsafe extern "C" fn op_fiber_spawn(
 ) -> qjs::JSValue {
     // SAFETY: a live context for the duration of this call; the engine passes `argc` arguments,
     // and each is duplicated before a `Value` takes ownership of it.
-    let ctx = unsafe { Ctx::from_raw(std::ptr::NonNull::new_unchecked(raw)) };
-    let arg = |i: usize| unsafe {
-        let value = if (i as std::ffi::c_int) < argc { *argv.add(i) } else { qjs::JS_UNDEFINED };
-        Value::from_raw(ctx.clone(), qjs::JS_DupValue(raw, value))
-    };
+    let ctx = unsafe { context(raw) };
+    let arg = |i: usize| unsafe { Value::from_raw(ctx.clone(), qjs::JS_DupValue(raw, arg(argc, argv, i))) };
     let (Some(function), Some(record), Some(fiber)) =
         (arg(0).into_function(), arg(1).into_object(), arg(2).into_object())
     else {
@@ -134,7 +134,7 @@ unsafe extern "C" fn op_fiber_join(
         return qjs::JS_EXCEPTION;
     }
     // SAFETY: a live context for the duration of this call.
-    let ctx = unsafe { Ctx::from_raw(std::ptr::NonNull::new_unchecked(raw)) };
+    let ctx = unsafe { context(raw) };
     let result = match task(&ctx, id) {
         Ok(id) => join(&ctx, id),
         Err(e) => Err(e),
@@ -194,7 +194,7 @@ unsafe extern "C" fn op_fiber_sleep(
     }
     let ms = if ms.is_finite() && ms > 0.0 { ms.min(1e12) } else { 0.0 };
     // SAFETY: a live context for the duration of this call.
-    let ctx = unsafe { Ctx::from_raw(std::ptr::NonNull::new_unchecked(raw)) };
+    let ctx = unsafe { context(raw) };
     match sleep(&ctx, Duration::from_secs_f64(ms / 1e3)) {
         Waited::Cancelled => throw_cancelled(&ctx),
         _ => qjs::JS_UNDEFINED,
