@@ -315,6 +315,44 @@ pub unsafe fn io(ctx: &Ctx<'_>, keep: Keep, entry: io_uring::squeue::Entry) -> O
     host(ctx).scheduler.borrow_mut().ring.take(op)
 }
 
+/// As [`io`] for two operations the kernel runs one after the other (a hard link: the second
+/// runs even if the first fails or comes up short), waited for together: both completions.
+///
+/// # Safety
+/// Every pointer in each entry must point into its `Keep`'s heap memory.
+pub unsafe fn io_linked(
+    ctx: &Ctx<'_>,
+    first: (Keep, io_uring::squeue::Entry),
+    second: (Keep, io_uring::squeue::Entry),
+) -> Option<[(Completion, Keep); 2]> {
+    let ops = {
+        let mut s = host(ctx).scheduler.borrow_mut();
+        let id = match s.current {
+            Some(id) if !s.current_cancelled() => id,
+            _ => return None,
+        };
+        let linked = first.1.flags(io_uring::squeue::Flags::IO_HARDLINK);
+        // SAFETY: as the caller guarantees.
+        unsafe { [s.ring.start(Owner::Fiber(id), first.0, linked), s.ring.start(Owner::Fiber(id), second.0, second.1)] }
+    };
+    // The second completes after the first, unless it was cancelled before it started: then
+    // the first may still be running, and is waited for too.
+    let mut done = [None, None];
+    for i in [1, 0] {
+        let op = ops[i];
+        let taken = host(ctx).scheduler.borrow_mut().ring.take(op);
+        done[i] = match taken {
+            Some(result) => Some(result),
+            None => {
+                park(ctx, Wait::Io(op));
+                host(ctx).scheduler.borrow_mut().ring.take(op)
+            }
+        };
+    }
+    let [a, b] = done;
+    Some([a?, b?])
+}
+
 /// Waits for `promise` (any thenable) from the running fiber.
 pub fn wait_promise<'js>(ctx: &Ctx<'js>, promise: Value<'js>) -> rquickjs::Result<Waited> {
     wait_promise_as(ctx, promise, false)

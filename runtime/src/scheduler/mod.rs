@@ -33,7 +33,7 @@ use crate::{
     uring::{OpId, Owner, Ring},
 };
 pub use copy::CopyEnd;
-pub use fibers::{flush_effects, io, park, report_uncaught, run, sleep, wait_promise, End, MainFn};
+pub use fibers::{flush_effects, io, io_linked, park, report_uncaught, run, sleep, wait_promise, End, MainFn};
 use task::{Entry, FiberState, Handle, Kind, Outcome, Resume, Task, TaskId, Tasks, Wait};
 use timers::{Fire, Timers};
 

@@ -12,7 +12,7 @@ use rquickjs::{qjs, Ctx, Result, Value};
 use super::{file_of, open, path::PathArg, stat::of_file, sys_error};
 use crate::{
     ops::{io::cancelled, io::closed, raw::uint8_array, Ops},
-    scheduler::io,
+    scheduler::{io, io_linked},
     uring::{fd::Fd, Keep},
 };
 
@@ -108,12 +108,44 @@ fn into_uint8_array<'js>(ctx: &Ctx<'js>, bytes: Vec<u8>) -> Result<Value<'js>> {
 }
 
 /// Reads a file whole: until a read returns nothing, so a file that grows or shrinks while
-/// being read gives what was there as the reads went by.
+/// being read gives what was there as the reads went by. Most files are small: the first read
+/// asks for 64 KiB, and a 1-byte read linked to it finds the end of the file in the same wait.
 fn op_fs_read_file<'js>(ctx: Ctx<'js>, path: PathArg) -> Result<Value<'js>> {
     let fd = open(&ctx, &path, libc::O_RDONLY, 0)?;
-    let mut buf = Vec::new();
-    let mut ask = FIRST_READ;
+    let raw = fd.get().unwrap_or(-1);
+    let read = |keep: &mut Keep, len: usize| {
+        keep.buf = Vec::with_capacity(len);
+        opcode::Read::new(Target(raw), keep.buf.as_mut_ptr(), len as u32).offset(CURRENT).build()
+    };
+    let (mut first, mut probe) =
+        (Keep { fd: Some(fd.begin()), ..Keep::default() }, Keep { fd: Some(fd.begin()), ..Keep::default() });
+    let (first_read, probe_read) = (read(&mut first, FIRST_READ), read(&mut probe, 1));
+    // SAFETY: each entry points into its own `Keep`'s buffer, which the operation owns.
+    let [(head, first), (tail, probe)] =
+        unsafe { io_linked(&ctx, (first, first_read), (probe, probe_read)) }.ok_or_else(|| cancelled(&ctx))?;
+    for result in [head.result, tail.result] {
+        if result < 0 {
+            return Err(sys_error(&ctx, result, "read", &path.text));
+        }
+    }
+    let (mut buf, mut probe) = (first.buf, probe.buf);
+    // SAFETY: the kernel wrote this many bytes into each buffer's capacity.
+    unsafe {
+        buf.set_len(head.result as usize);
+        probe.set_len(tail.result as usize);
+    }
+    if probe.is_empty() {
+        drop(fd);
+        return into_uint8_array(&ctx, buf);
+    }
+    buf.extend_from_slice(&probe);
+    // A big file: size the buffer once instead of growing it.
+    let (result, stat) = of_file(&ctx, &fd)?;
+    if result >= 0 && stat.stx_size as usize > buf.len() {
+        buf.reserve_exact(stat.stx_size as usize - buf.len() + 1);
+    }
     loop {
+        let ask = (buf.capacity() - buf.len()).clamp(FIRST_READ, CHUNK);
         let n = read_into(&ctx, &fd, &mut buf, ask, CURRENT)?;
         if n < 0 {
             return Err(sys_error(&ctx, n, "read", &path.text));
@@ -121,15 +153,6 @@ fn op_fs_read_file<'js>(ctx: Ctx<'js>, path: PathArg) -> Result<Value<'js>> {
         if n == 0 {
             break;
         }
-        if buf.len() == FIRST_READ {
-            // A big file: size the buffer once instead of growing it.
-            let (result, stat) = of_file(&ctx, &fd)?;
-            let size = stat.stx_size as usize;
-            if result >= 0 && size > buf.len() {
-                buf.reserve_exact(size - buf.len() + 1);
-            }
-        }
-        ask = (buf.capacity() - buf.len()).clamp(FIRST_READ, CHUNK);
     }
     drop(fd);
     into_uint8_array(&ctx, buf)
