@@ -33,7 +33,7 @@ fn op_fs_read_dir<'js>(ctx: Ctx<'js>, path: PathArg) -> Result<Value<'js>> {
         // SAFETY: the kernel writes at most `buf.len()` bytes of entries.
         let n = unsafe { libc::syscall(libc::SYS_getdents64, raw, buf.as_mut_ptr(), buf.len()) };
         if n < 0 {
-            return Err(sys_error(&ctx, errno(), "scandir", &path.text));
+            return Err(sys_error(&ctx, errno(), "scandir", &[&path]));
         }
         if n == 0 {
             break;
@@ -113,7 +113,7 @@ fn op_fs_read_link<'js>(ctx: Ctx<'js>, path: PathArg) -> Result<Value<'js>> {
     // SAFETY: the kernel writes at most `buf.len()` bytes.
     let n = unsafe { libc::readlink(path.c.as_ptr(), buf.as_mut_ptr().cast(), buf.len()) };
     if n < 0 {
-        return Err(sys_error(&ctx, errno(), "readlink", &path.text));
+        return Err(sys_error(&ctx, errno(), "readlink", &[&path]));
     }
     name_to_js(&ctx, &buf[..n as usize])
 }
@@ -122,7 +122,7 @@ fn op_fs_real_path<'js>(ctx: Ctx<'js>, path: PathArg) -> Result<Value<'js>> {
     // SAFETY: with a null buffer, realpath allocates the result, freed below.
     let real = unsafe { libc::realpath(path.c.as_ptr(), std::ptr::null_mut()) };
     if real.is_null() {
-        return Err(sys_error(&ctx, errno(), "realpath", &path.text));
+        return Err(sys_error(&ctx, errno(), "realpath", &[&path]));
     }
     // SAFETY: a NUL-terminated string from realpath, freed once copied.
     let bytes = unsafe {
@@ -136,7 +136,7 @@ fn op_fs_real_path<'js>(ctx: Ctx<'js>, path: PathArg) -> Result<Value<'js>> {
 fn op_fs_chmod(ctx: Ctx<'_>, path: PathArg, mode: u32) -> Result<()> {
     // SAFETY: a plain syscall on a NUL-terminated path.
     if unsafe { libc::fchmodat(AT_CWD, path.c.as_ptr(), mode, 0) } < 0 {
-        return Err(sys_error(&ctx, errno(), "chmod", &path.text));
+        return Err(sys_error(&ctx, errno(), "chmod", &[&path]));
     }
     Ok(())
 }

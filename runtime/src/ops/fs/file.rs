@@ -125,7 +125,7 @@ fn op_fs_read_file<'js>(ctx: Ctx<'js>, path: PathArg) -> Result<Value<'js>> {
         unsafe { io_linked(&ctx, (first, first_read), (probe, probe_read)) }.ok_or_else(|| cancelled(&ctx))?;
     for result in [head.result, tail.result] {
         if result < 0 {
-            return Err(sys_error(&ctx, result, "read", &path.text));
+            return Err(sys_error(&ctx, result, "read", &[&path]));
         }
     }
     let (mut buf, mut probe) = (first.buf, probe.buf);
@@ -148,7 +148,7 @@ fn op_fs_read_file<'js>(ctx: Ctx<'js>, path: PathArg) -> Result<Value<'js>> {
         let ask = (buf.capacity() - buf.len()).clamp(FIRST_READ, CHUNK);
         let n = read_into(&ctx, &fd, &mut buf, ask, CURRENT)?;
         if n < 0 {
-            return Err(sys_error(&ctx, n, "read", &path.text));
+            return Err(sys_error(&ctx, n, "read", &[&path]));
         }
         if n == 0 {
             break;
@@ -170,12 +170,12 @@ fn op_fs_write_file<'js>(ctx: Ctx<'js>, path: PathArg, data: Value<'js>, append:
     let start = if append { CURRENT } else { 0 };
     let result = with_snapshot(&ctx, &data, |ctx, bytes| write_all_at(ctx, &fd, bytes, start))?;
     if result < 0 {
-        return Err(sys_error(&ctx, result, "write", &path.text));
+        return Err(sys_error(&ctx, result, "write", &[&path]));
     }
     if !append {
         let result = truncate(&ctx, &fd, result as u64)?;
         if result < 0 {
-            return Err(sys_error(&ctx, result, "ftruncate", &path.text));
+            return Err(sys_error(&ctx, result, "ftruncate", &[&path]));
         }
     }
     Ok(())
@@ -194,31 +194,54 @@ fn with_snapshot<'js, R>(
     f(ctx, &bytes)
 }
 
-/// Copies `from` to `to` (created or truncated, with `from`'s permissions) through the ring in
-/// 4 MiB chunks: the bytes never reach JS.
+/// Copies `from` to `to` (created or replaced, with exactly `from`'s permissions) through the
+/// ring in 4 MiB chunks: the bytes never reach JS. Copying a file onto itself leaves it intact.
 fn op_fs_copy_file(ctx: Ctx<'_>, from: PathArg, to: PathArg) -> Result<()> {
     let source = open(&ctx, &from, libc::O_RDONLY, 0)?;
     let (result, stat) = of_file(&ctx, &source)?;
     if result < 0 {
-        return Err(sys_error(&ctx, result, "stat", &from.text));
+        return Err(sys_error(&ctx, result, "stat", &[&from]));
     }
     let mode = stat.stx_mode as u32 & 0o7777;
-    let target = open(&ctx, &to, libc::O_WRONLY | libc::O_CREAT | libc::O_TRUNC, mode)?;
+    // Not O_TRUNC: the target may be the source itself (under another name).
+    let target = open(&ctx, &to, libc::O_WRONLY | libc::O_CREAT, mode)?;
+    let (result, target_stat) = of_file(&ctx, &target)?;
+    if result < 0 {
+        return Err(sys_error(&ctx, result, "stat", &[&to]));
+    }
+    let same = |s: &libc::statx| (s.stx_dev_major, s.stx_dev_minor, s.stx_ino);
+    if same(&stat) == same(&target_stat) {
+        return Ok(());
+    }
     let mut buf = Vec::with_capacity(CHUNK);
+    let mut copied = 0u64;
     loop {
         buf.clear();
         let n = read_into(&ctx, &source, &mut buf, CHUNK, CURRENT)?;
         if n < 0 {
-            return Err(sys_error(&ctx, n, "read", &from.text));
+            return Err(sys_error(&ctx, n, "read", &[&from]));
         }
         if n == 0 {
-            return Ok(());
+            break;
         }
-        let written = write_all_at(&ctx, &target, &buf, CURRENT)?;
+        let written = write_all_at(&ctx, &target, &buf, copied)?;
         if written < 0 {
-            return Err(sys_error(&ctx, written, "write", &to.text));
+            return Err(sys_error(&ctx, written, "write", &[&to]));
         }
+        copied += written as u64;
     }
+    let result = truncate(&ctx, &target, copied)?;
+    if result < 0 {
+        return Err(sys_error(&ctx, result, "ftruncate", &[&to]));
+    }
+    // The mode given to open is cut by the umask and ignored for an existing file: set it.
+    // (fchmod never waits for data; io_uring has no operation for it.)
+    // SAFETY: a plain syscall on our descriptor.
+    if unsafe { libc::fchmod(target.get().unwrap_or(-1), mode) } < 0 {
+        let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO);
+        return Err(sys_error(&ctx, -errno, "chmod", &[&to]));
+    }
+    Ok(())
 }
 
 /// Reads into `target` at `offset` (the file position is not moved): bytes read, 0 at end.
@@ -228,7 +251,7 @@ fn op_fs_read_at<'js>(ctx: Ctx<'js>, file: Value<'js>, target: Value<'js>, offse
     let mut buf = Vec::new();
     let n = read_into(&ctx, &fd, &mut buf, len, offset as u64)?;
     if n < 0 {
-        return Err(sys_error(&ctx, n, "read", ""));
+        return Err(sys_error(&ctx, n, "read", &[]));
     }
     // The array may have changed while the read waited: it gets what fits now.
     let (ptr, len) = uint8_array(&ctx, target.as_raw()).ok_or(rquickjs::Error::Exception)?;
@@ -245,7 +268,7 @@ fn op_fs_write_at<'js>(ctx: Ctx<'js>, file: Value<'js>, data: Value<'js>, offset
     let fd = file_of(&ctx, &file)?;
     let result = with_snapshot(&ctx, &data, |ctx, bytes| write_all_at(ctx, &fd, bytes, offset as u64))?;
     if result < 0 {
-        return Err(sys_error(&ctx, result, "write", ""));
+        return Err(sys_error(&ctx, result, "write", &[]));
     }
     Ok(result as usize)
 }
@@ -257,7 +280,7 @@ fn op_fs_seek<'js>(ctx: Ctx<'js>, file: Value<'js>, offset: f64, whence: i32) ->
     // SAFETY: a plain syscall on our descriptor.
     let at = unsafe { libc::lseek64(raw, offset as i64, whence) };
     if at < 0 {
-        return Err(sys_error(&ctx, -std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO), "seek", ""));
+        return Err(sys_error(&ctx, -std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO), "seek", &[]));
     }
     Ok(at as f64)
 }
@@ -279,7 +302,7 @@ fn file_op(
 fn op_fs_sync<'js>(ctx: Ctx<'js>, file: Value<'js>) -> Result<()> {
     let fd = file_of(&ctx, &file)?;
     match file_op(&ctx, &fd, |raw| opcode::Fsync::new(Target(raw)).build(), "fsync")? {
-        r if r < 0 => Err(sys_error(&ctx, r, "fsync", "")),
+        r if r < 0 => Err(sys_error(&ctx, r, "fsync", &[])),
         _ => Ok(()),
     }
 }
@@ -302,7 +325,7 @@ fn truncate(ctx: &Ctx<'_>, fd: &Rc<Fd>, length: u64) -> Result<i32> {
 fn op_fs_truncate<'js>(ctx: Ctx<'js>, file: Value<'js>, length: f64) -> Result<()> {
     let fd = file_of(&ctx, &file)?;
     match truncate(&ctx, &fd, length as u64)? {
-        r if r < 0 => Err(sys_error(&ctx, r, "ftruncate", "")),
+        r if r < 0 => Err(sys_error(&ctx, r, "ftruncate", &[])),
         _ => Ok(()),
     }
 }

@@ -17,7 +17,7 @@ use rquickjs::{Ctx, Exception, Result, Value};
 use self::path::PathArg;
 use super::{
     descriptor,
-    errors::{throw_sys, Target},
+    errors::{self, Target},
     io::cancelled,
     Ops,
 };
@@ -42,10 +42,27 @@ pub fn register(ops: &Ops<'_>) -> Result<()> {
     file::register(ops)
 }
 
-/// The error for `result` (a negative errno) of `syscall` on `path`.
-fn sys_error(ctx: &Ctx<'_>, result: i32, syscall: &str, path: &str) -> rquickjs::Error {
-    let target = if path.is_empty() { Target::None } else { Target::Path(path) };
-    throw_sys(ctx, -result, syscall, target)
+/// The error for `result` (a negative errno) of `syscall` on `paths` (none, one, or a source
+/// and a destination). The message shows the names as text; the `path` and `dest` properties
+/// are the names as JS gave them, so a name that is not UTF-8 comes back as the same string.
+fn sys_error(ctx: &Ctx<'_>, result: i32, syscall: &str, paths: &[&PathArg]) -> rquickjs::Error {
+    let target = match paths {
+        [] => Target::None,
+        [path] => Target::Path(&path.text),
+        [from, to, ..] => Target::Paths(&from.text, &to.text),
+    };
+    let error = match errors::sys_error(ctx, -result, syscall, target) {
+        Ok(error) => error,
+        Err(e) => return e,
+    };
+    if let Some(object) = error.as_object() {
+        for (key, path) in ["path", "dest"].into_iter().zip(paths) {
+            if let Ok(name) = path::name_to_js(ctx, path.c.as_bytes()) {
+                let _ = object.set(key, name);
+            }
+        }
+    }
+    ctx.throw(error)
 }
 
 /// The open file a `Descriptor` argument holds.
@@ -68,7 +85,7 @@ pub fn open(ctx: &Ctx<'_>, path: &PathArg, flags: i32, mode: u32) -> Result<Rc<F
         opcode::OpenAt::new(types::Fd(AT_CWD), paths[0].as_ptr()).flags(flags | libc::O_CLOEXEC).mode(mode).build();
     let result = path_op(ctx, paths, entry)?;
     if result < 0 {
-        return Err(sys_error(ctx, result, "open", &path.text));
+        return Err(sys_error(ctx, result, "open", &[path]));
     }
     Ok(Fd::new(result, false))
 }
@@ -83,7 +100,7 @@ fn op_fs_mkdir(ctx: Ctx<'_>, path: PathArg, mode: u32) -> Result<()> {
     let paths = Box::new([path.c.clone(), CString::default()]);
     let entry = opcode::MkDirAt::new(types::Fd(AT_CWD), paths[0].as_ptr()).mode(mode).build();
     match path_op(&ctx, paths, entry)? {
-        r if r < 0 => Err(sys_error(&ctx, r, "mkdir", &path.text)),
+        r if r < 0 => Err(sys_error(&ctx, r, "mkdir", &[&path])),
         _ => Ok(()),
     }
 }
@@ -94,7 +111,7 @@ fn op_fs_unlink(ctx: Ctx<'_>, path: PathArg, dir: bool) -> Result<()> {
     let flags = if dir { libc::AT_REMOVEDIR } else { 0 };
     let entry = opcode::UnlinkAt::new(types::Fd(AT_CWD), paths[0].as_ptr()).flags(flags).build();
     match path_op(&ctx, paths, entry)? {
-        r if r < 0 => Err(sys_error(&ctx, r, if dir { "rmdir" } else { "unlink" }, &path.text)),
+        r if r < 0 => Err(sys_error(&ctx, r, if dir { "rmdir" } else { "unlink" }, &[&path])),
         _ => Ok(()),
     }
 }
@@ -104,7 +121,7 @@ fn op_fs_rename(ctx: Ctx<'_>, from: PathArg, to: PathArg) -> Result<()> {
     let entry =
         opcode::RenameAt::new(types::Fd(AT_CWD), paths[0].as_ptr(), types::Fd(AT_CWD), paths[1].as_ptr()).build();
     match path_op(&ctx, paths, entry)? {
-        r if r < 0 => Err(throw_sys(&ctx, -r, "rename", Target::Paths(&from.text, &to.text))),
+        r if r < 0 => Err(sys_error(&ctx, r, "rename", &[&from, &to])),
         _ => Ok(()),
     }
 }
@@ -114,7 +131,7 @@ fn op_fs_symlink(ctx: Ctx<'_>, target: PathArg, path: PathArg) -> Result<()> {
     let paths = Box::new([target.c.clone(), path.c.clone()]);
     let entry = opcode::SymlinkAt::new(types::Fd(AT_CWD), paths[0].as_ptr(), paths[1].as_ptr()).build();
     match path_op(&ctx, paths, entry)? {
-        r if r < 0 => Err(throw_sys(&ctx, -r, "symlink", Target::Paths(&target.text, &path.text))),
+        r if r < 0 => Err(sys_error(&ctx, r, "symlink", &[&target, &path])),
         _ => Ok(()),
     }
 }

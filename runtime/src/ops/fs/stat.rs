@@ -59,7 +59,7 @@ fn to_list(s: &libc::statx) -> StatList {
 pub fn op_fs_stat(ctx: Ctx<'_>, path: PathArg, follow: bool) -> Result<StatList> {
     let (result, buf) = statx(&ctx, path.c.clone(), None, !follow)?;
     if result < 0 {
-        return Err(sys_error(&ctx, result, if follow { "stat" } else { "lstat" }, &path.text));
+        return Err(sys_error(&ctx, result, if follow { "stat" } else { "lstat" }, &[&path]));
     }
     Ok(to_list(&buf))
 }
@@ -69,7 +69,7 @@ pub fn op_fs_fstat<'js>(ctx: Ctx<'js>, file: Value<'js>) -> Result<StatList> {
     let fd = super::file_of(&ctx, &file)?;
     let (result, buf) = of_file(&ctx, &fd)?;
     if result < 0 {
-        return Err(sys_error(&ctx, result, "fstat", ""));
+        return Err(sys_error(&ctx, result, "fstat", &[]));
     }
     Ok(to_list(&buf))
 }
@@ -81,7 +81,7 @@ pub fn op_fs_exists(ctx: Ctx<'_>, path: PathArg) -> Result<bool> {
     match result {
         r if r >= 0 => Ok(true),
         r if r == -libc::ENOENT || r == -libc::ENOTDIR => Ok(false),
-        r => Err(sys_error(&ctx, r, "stat", &path.text)),
+        r => Err(sys_error(&ctx, r, "stat", &[&path])),
     }
 }
 
