@@ -407,7 +407,7 @@ def row(measure, target, vals, cells=None, ratio=True):
 
 
 def label(conns, size):
-    return f"{conns:,} × {size if size < 1024 else f'{size // 1024} Ki'}B"
+    return f"{conns:,} conns × {f'{size} B' if size < 1024 else f'{size // 1024} KiB'}"
 
 
 for conns, size in SCENARIOS:
@@ -417,7 +417,7 @@ for conns, size in SCENARIOS:
         v = values(n, key, "rps")
         vals[n] = median(v)
         cells[n] = "—" if not v else f"{sig(vals[n])} ({sig(min(v))}–{sig(max(v))})"
-    row(f"{label(conns, size)} connections × message: round trips per second, median (min–max)", "", vals, cells)
+    row(f"{label(conns, size)}: round trips per second, median (min–max)", "", vals, cells)
     row(f"{label(conns, size)}: server CPU time (user+sys) per round trip — µs", "",
         {n: median(values(n, key, "server_us_per_rt")) for n in names})
 

@@ -11,7 +11,8 @@
 # Run by hand: bash bench/echo/run.sh
 #   knobs: URINGY, RUNS (rounds, 3), DURATION (measured seconds per scenario, 5), WARMUP (1),
 #          IDLE_CONNS (10000), SETTLE (s before reading VmRSS, 1), PORT (9000), SERVER_CPU (0),
-#          LOAD_CPU (1)
+#          LOAD_CPU (1), RUNTIMES (e.g. node,native: a subset, for a quick look)
+#   REPORT_ONLY=1 python3 bench/echo/bench.py prints the table again from bench/out/echo.json.
 # Prints a markdown block ready to paste into bench/RESULTS.md (progress goes to stderr); raw
 # data goes to bench/out/echo.json, servers' output to bench/out/echo-<runtime>.log. Takes
 # about 6.5 minutes with the defaults.
@@ -25,7 +26,7 @@ example="$repo/examples/echo.ts"
 
 # The command line as run, with every knob that was set, so the entry can be rerun as is.
 cmdline="bash bench/echo/run.sh"
-for knob in LOAD_CPU SERVER_CPU PORT SETTLE IDLE_CONNS WARMUP DURATION RUNS URINGY; do
+for knob in RUNTIMES LOAD_CPU SERVER_CPU PORT SETTLE IDLE_CONNS WARMUP DURATION RUNS URINGY; do
     if [[ -n "${!knob:-}" ]]; then cmdline="$knob=${!knob} $cmdline"; fi
 done
 
@@ -52,7 +53,9 @@ export NODE BUN DENO
 
 uringy_rev="not measured (no binary at $uringy; cargo build --release)"
 uringy_version=""
-if [[ ! -x "$uringy" ]]; then
+if [[ -n "${RUNTIMES:-}" && ",$RUNTIMES," != *,uringy,* ]]; then
+    uringy_rev="not measured (RUNTIMES=$RUNTIMES)"
+elif [[ ! -x "$uringy" ]]; then
     echo "echo: no uringy binary at $uringy (cargo build --release); measuring the others only" >&2
 elif [[ ! -f "$example" ]]; then
     uringy_rev="not measured (no $example)"

@@ -4,9 +4,8 @@
 //!
 //! What a careful hand-written server does, and no more: one multishot accept; per connection
 //! one buffer and one op in flight at a time (recv, then send of what came, until all of it
-//! went, then recv again, armed to wait for data first); TCP_NODELAY on every accepted socket;
-//! all new ops of a turn go to the kernel in one `io_uring_enter` that also waits for the next
-//! completion. The ring is set
+//! went, then recv again); TCP_NODELAY on every accepted socket; all new ops of a turn go to the
+//! kernel in one `io_uring_enter` that also waits for the next completion. The ring is set
 //! up with SINGLE_ISSUER | DEFER_TASKRUN when the kernel has them (6.1+), else plain.
 //! SIGINT/SIGTERM keep their default action (the process ends; the kernel closes the sockets).
 use io_uring::{cqueue, opcode, squeue, types, IoUring, SubmissionQueue, Submitter};
@@ -40,15 +39,8 @@ fn push(submitter: &Submitter, sq: &mut SubmissionQueue, entry: squeue::Entry) {
     }
 }
 
-/// IORING_RECVSEND_POLL_FIRST (Linux 5.19): wait for data before the first attempt. A recv is
-/// queued when the previous echo went out, before the client can have sent the next message.
-const RECVSEND_POLL_FIRST: u16 = 1;
-
 fn recv(c: &mut Conn, i: usize) -> squeue::Entry {
-    opcode::Recv::new(types::Fd(c.fd), c.buf.as_mut_ptr(), BUF as u32)
-        .ioprio(RECVSEND_POLL_FIRST)
-        .build()
-        .user_data((i as u64) << 1)
+    opcode::Recv::new(types::Fd(c.fd), c.buf.as_mut_ptr(), BUF as u32).build().user_data((i as u64) << 1)
 }
 
 fn send(c: &Conn, i: usize) -> squeue::Entry {
@@ -82,7 +74,8 @@ fn main() {
         sq.sync();
         match submitter.submit_and_wait(1) {
             Ok(_) => {}
-            Err(e) if e.raw_os_error() == Some(libc::EINTR) => {}
+            // A signal, or completions to reap first: go on to the completion queue.
+            Err(e) if matches!(e.raw_os_error(), Some(libc::EINTR | libc::EBUSY | libc::EAGAIN)) => {}
             Err(e) => panic!("io_uring_enter: {e}"),
         }
         cq.sync();
