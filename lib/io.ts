@@ -17,18 +17,29 @@ type Native = { [descriptor]?: object };
 
 const CHUNK = 64 * 1024;
 
-/** Copies until `from` reaches end of stream; the bytes copied. Between two sockets, files or
- *  standard streams the bytes never pass through JS. */
+// Errors that mean the other end went away (runtime/src/scheduler/copy.rs has the same list).
+const PEER_GONE = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED", "ETIMEDOUT"]);
+
+/** Copies until `from` reaches end of stream; the bytes copied. A peer that resets the
+ *  connection or goes away (ECONNRESET, EPIPE, …) ends the stream too: for an echo server or a
+ *  proxy that is how connections end, and it must not fail the fiber (and so, under structured
+ *  concurrency, the server). `read` and `write` themselves throw these errors. Between two
+ *  sockets, files or standard streams the bytes never pass through JS. */
 export function copy(from: Reader, to: Writer): number {
   const source = (from as Native)[descriptor], sink = (to as Native)[descriptor];
   if (source !== undefined && sink !== undefined) return ops.op_io_copy(source, sink);
   const buf = new Uint8Array(CHUNK);
   let total = 0;
   for (;;) {
-    const n = from.read(buf);
-    if (n === 0) return total;
-    to.write(buf.subarray(0, n));
-    total += n;
+    try {
+      const n = from.read(buf);
+      if (n === 0) return total;
+      to.write(buf.subarray(0, n));
+      total += n;
+    } catch (e) {
+      if (PEER_GONE.has((e as { code?: string } | null)?.code ?? "")) return total;
+      throw e;
+    }
   }
 }
 

@@ -11,8 +11,10 @@ declare module "uringy:io" {
     /** Writes all of `data` (short writes are retried); returns its length. */
     write(data: Uint8Array): number;
   }
-  /** Copies until `from` reaches end of stream; returns the bytes copied. Between two sockets,
-   *  files or standard streams, the bytes never pass through JS. */
+  /** Copies until `from` reaches end of stream; returns the bytes copied. A peer that resets
+   *  the connection or goes away (ECONNRESET, EPIPE, ECONNABORTED, ETIMEDOUT) ends the stream
+   *  too, instead of failing the fiber (and with it, a server). Between two sockets, files or
+   *  standard streams, the bytes never pass through JS. */
   export function copy(from: Reader, to: Writer): number;
   /** Reads until end of stream; returns everything read. */
   export function readAll(from: Reader): Uint8Array;

@@ -90,6 +90,24 @@ fn echo(stream: &mut TcpStream, message: &[u8]) -> Vec<u8> {
     back
 }
 
+/// Closes with a reset (RST) instead of an orderly end of stream.
+fn reset(stream: TcpStream) {
+    use std::os::fd::AsRawFd;
+    let linger = libc::linger { l_onoff: 1, l_linger: 0 };
+    // SAFETY: setting an option of our own socket, passed by pointer with its size.
+    let set = unsafe {
+        libc::setsockopt(
+            stream.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            &linger as *const libc::linger as *const libc::c_void,
+            std::mem::size_of::<libc::linger>() as libc::socklen_t,
+        )
+    };
+    assert_eq!(set, 0);
+    drop(stream);
+}
+
 /// Connects, retrying while the server is starting.
 fn connect(port: u16) -> TcpStream {
     let deadline = Instant::now() + Duration::from_secs(5);
@@ -123,6 +141,13 @@ fn the_echo_example_serves_and_shuts_down_gracefully_on_sigint_and_sigterm() {
         let mut rest = Vec::new();
         half.read_to_end(&mut rest).unwrap();
         assert!(rest.is_empty(), "the server ends its side once ours has ended");
+        // A peer that resets (closes with unread data, SO_LINGER 0) ends its own connection
+        // only: the others are still served.
+        let mut rude = connect(9000);
+        rude.write_all(&[1; 300_000]).unwrap();
+        reset(rude);
+        thread::sleep(Duration::from_millis(50));
+        assert_eq!(echo(&mut talking, b"still there?"), b"still there?");
 
         program.signal(signal);
         assert_eq!(program.line(), "gracefully shutting down");
@@ -263,7 +288,7 @@ fn listeners_run_on_fibers_and_a_signal_nobody_waits_for_any_more_takes_its_defa
     let script = dir.write(
         "signals.ts",
         r#"
-        import { sleep } from "uringy:fiber";
+        import { sleep, spawn, yieldNow } from "uringy:fiber";
         import { onSignal, waitForSignal } from "uringy:process";
         let heard = 0;
         const off = onSignal("SIGUSR1", (name) => {
@@ -274,8 +299,11 @@ fn listeners_run_on_fibers_and_a_signal_nobody_waits_for_any_more_takes_its_defa
         console.log("ready");
         console.log(`waited for ${waitForSignal("SIGUSR2", "SIGHUP")}`);
         off();
+        // Waiting before saying so, or the test's SIGTERM could come first.
+        const term = spawn(() => waitForSignal("SIGTERM"));
+        yieldNow();
         console.log(`heard ${heard}`);
-        waitForSignal("SIGTERM");
+        term.join();
         console.log("second wait over");
         sleep(10_000);
         console.log("not reached: SIGTERM with nobody waiting ends the process");

@@ -16,6 +16,9 @@ use crate::uring::{
     Keep, OpId, Owner,
 };
 
+/// Errors that mean the other end went away (lib/io.ts knows the same list).
+const PEER_GONE: [i32; 4] = [libc::ECONNRESET, libc::EPIPE, libc::ECONNABORTED, libc::ETIMEDOUT];
+
 /// How a copy ended.
 pub enum CopyEnd {
     /// End of stream: the bytes copied.
@@ -218,6 +221,9 @@ impl Scheduler {
     fn copy_failed(&mut self, index: u32, result: i32) {
         let Some(copy) = self.copies.get(index as usize).and_then(Option::as_ref) else { return };
         let end = match copy.step {
+            // A peer that reset the connection or went away ends the stream: for an echo
+            // server or a proxy that is how connections end, not a failure of the program.
+            _ if PEER_GONE.contains(&-result) => CopyEnd::Done(copy.total),
             _ if result == -libc::ECANCELED && copy.cancelled => CopyEnd::Cancelled,
             // Cancelled by a close of either descriptor.
             _ if result == -libc::ECANCELED => CopyEnd::Failed(-libc::EBADF, "read"),
