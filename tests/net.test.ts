@@ -116,6 +116,8 @@ interface EchoServer {
   errors: unknown[];
   /** How many connections were accepted. */
   accepted(): number;
+  /** How many handlers' copy() returned (end of stream, or the peer gone). */
+  finished(): number;
   stop(): void;
 }
 
@@ -124,7 +126,7 @@ interface EchoServer {
 function startEchoServer(options: { backlog?: number } = {}): EchoServer {
   const listener = TcpListener.bind(0, "127.0.0.1", options);
   const errors: unknown[] = [];
-  let accepted = 0;
+  let accepted = 0, finished = 0;
   const server = spawn(() => {
     for (const stream of listener.incoming()) {
       accepted++;
@@ -132,6 +134,7 @@ function startEchoServer(options: { backlog?: number } = {}): EchoServer {
         const [r, w] = stream.split();
         try {
           copy(r, w);
+          finished++;
         } catch (error) {
           if (!(error instanceof Cancelled)) errors.push(error);
         } finally {
@@ -145,6 +148,7 @@ function startEchoServer(options: { backlog?: number } = {}): EchoServer {
     port: listener.addr.port,
     errors,
     accepted: () => accepted,
+    finished: () => finished,
     stop() {
       listener.close();
       server.cancel(); // ends the handlers of connections still open
@@ -820,11 +824,12 @@ describe("a misbehaving peer disturbs no other connection", () => {
     }
   });
 
-  test("a client that resets our echo server: its handler fails with ECONNRESET or EPIPE; others still echo", () => {
+  test("a client that resets our echo server: its handler's copy() just ends (no error to fail the server); others still echo", () => {
     const echo = startEchoServer();
     try {
       const healthy = TcpStream.connect("127.0.0.1", echo.port);
       echoes(healthy, "before");
+      const finishedBefore = echo.finished();
       const rude = TcpStream.connect("127.0.0.1", echo.port);
       // Send a lot and read none of the echo: the server's replies fill our receive buffer.
       const writer = spawn(() => {
@@ -838,13 +843,10 @@ describe("a misbehaving peer disturbs no other connection", () => {
       echoes(healthy, "meanwhile");
       rude.close(); // unread data: RST to the server
       writer.join();
-      waitUntil(() => echo.errors.length > 0, 2000, "the echo handler to fail");
-      const error = echo.errors[0] as { code?: string; syscall?: string };
-      expect(["ECONNRESET", "EPIPE"]).toContain(error.code);
-      expect(["read", "write"]).toContain(error.syscall);
+      waitUntil(() => echo.finished() > finishedBefore, 2000, "the echo handler to end");
+      expect(echo.errors).toEqual([]);
       echoes(healthy, "after");
       healthy.close();
-      expect(echo.errors.length).toBe(1);
     } finally {
       echo.stop();
     }

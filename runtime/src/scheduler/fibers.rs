@@ -40,6 +40,9 @@ pub fn run(ctx: &Ctx<'_>) -> End {
     // Set once nothing could run: whether the root then waited for the main module.
     let mut stuck: Option<bool> = None;
     loop {
+        // Timers first: one that came due while the ring was entered (a big file read copies
+        // data within that call) runs in this turn, not after the next one.
+        host(ctx).scheduler.borrow_mut().fire_timers();
         let batch = host(ctx).scheduler.borrow().ready.len();
         for _ in 0..batch {
             let next = host(ctx).scheduler.borrow_mut().ready.pop_front();
@@ -53,7 +56,6 @@ pub fn run(ctx: &Ctx<'_>) -> End {
         if let Some(root) = s.root {
             s.maybe_complete(root);
         }
-        s.fire_timers();
         if s.has_effects() {
             drop(s);
             flush_effects(ctx);

@@ -1,5 +1,5 @@
 //! Whole-file reads and writes, `copyFile`, and `File`'s positioned reads and writes, seeking,
-//! syncing and truncating. Big files move in chunks of at most 4 MiB, one operation per
+//! syncing and truncating. Big files move in chunks of at most 1 MiB, one operation per
 //! scheduler turn, so that a fiber reading 1 GiB from the page cache (which the kernel copies
 //! within the submitting call) never holds the thread for more than a fraction of a
 //! millisecond: other fibers and timers run between the chunks.
@@ -7,7 +7,7 @@
 use std::{ffi::c_void, rc::Rc};
 
 use io_uring::{opcode, types::Fd as Target};
-use rquickjs::{qjs, Ctx, Result, Value};
+use rquickjs::{qjs, Ctx, Exception, Result, Value};
 
 use super::{file_of, open, path::PathArg, stat::of_file, sys_error};
 use crate::{
@@ -16,8 +16,11 @@ use crate::{
     uring::{fd::Fd, Keep},
 };
 
-/// The most one operation moves.
-const CHUNK: usize = 4 * 1024 * 1024;
+/// The most one operation moves: the kernel copies cached data within the submitting call, and
+/// 1 MiB takes it well under a millisecond, so a 1 ms timer stays on time during big reads.
+const CHUNK: usize = 1024 * 1024;
+/// The longest array the engine makes (2 GiB − 1).
+const MAX_ARRAY: u64 = i32::MAX as u64;
 /// What a whole-file read asks for first: most files fit, and a short read ends it.
 const FIRST_READ: usize = 64 * 1024;
 /// `offset` for "the file's current position" (pipes and terminals have no other).
@@ -53,15 +56,53 @@ fn read_into(ctx: &Ctx<'_>, fd: &Rc<Fd>, buf: &mut Vec<u8>, len: usize, offset: 
     Ok(done.result)
 }
 
-/// Writes all of `bytes` at `offset` (or the current position), in chunks.
-fn write_all_at(ctx: &Ctx<'_>, fd: &Rc<Fd>, bytes: &[u8], offset: u64) -> Result<i32> {
+/// Where a write's bytes come from: Rust memory, or a JS `Uint8Array` copied a chunk at a time
+/// just before each chunk is submitted (other fibers run while a write waits, and may change
+/// the array; copying it whole first would double the memory of a big write).
+enum Source<'a, 'js> {
+    Bytes(&'a [u8]),
+    Array(&'a Value<'js>, usize),
+}
+
+impl<'js> Source<'_, 'js> {
+    fn array<'a>(ctx: &Ctx<'js>, value: &'a Value<'js>) -> Result<Source<'a, 'js>> {
+        let (_, len) = uint8_array(ctx, value.as_raw()).ok_or(rquickjs::Error::Exception)?;
+        Ok(Source::Array(value, len))
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Source::Bytes(bytes) => bytes.len(),
+            Source::Array(_, len) => *len,
+        }
+    }
+
+    /// Copies bytes `from..to` into `buf`.
+    fn copy(&self, ctx: &Ctx<'js>, from: usize, to: usize, buf: &mut Vec<u8>) -> Result<()> {
+        buf.clear();
+        match self {
+            Source::Bytes(bytes) => buf.extend_from_slice(&bytes[from..to]),
+            Source::Array(value, _) => {
+                let (ptr, len) = uint8_array(ctx, value.as_raw()).ok_or(rquickjs::Error::Exception)?;
+                if len < to {
+                    return Err(Exception::throw_range(ctx, "the array being written was shrunk meanwhile"));
+                }
+                // SAFETY: in bounds of the array's memory, copied before JS runs again.
+                buf.extend_from_slice(unsafe { std::slice::from_raw_parts(ptr.add(from), to - from) });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Writes all of `source` at `offset` (or the current position), in chunks: the bytes
+/// written, or -errno.
+fn write_all_at<'js>(ctx: &Ctx<'js>, fd: &Rc<Fd>, source: &Source<'_, 'js>, offset: u64) -> Result<i64> {
     let mut written = 0;
     let mut keep = Keep::default();
-    while written < bytes.len() {
+    while written < source.len() {
         let raw = fd.get().ok_or_else(|| closed(ctx, "write"))?;
-        let chunk = &bytes[written..(written + CHUNK).min(bytes.len())];
-        keep.buf.clear();
-        keep.buf.extend_from_slice(chunk);
+        source.copy(ctx, written, (written + CHUNK).min(source.len()), &mut keep.buf)?;
         keep.fd = Some(fd.begin());
         let at = if offset == CURRENT { CURRENT } else { offset + written as u64 };
         let entry = opcode::Write::new(Target(raw), keep.buf.as_ptr(), keep.buf.len() as u32).offset(at).build();
@@ -71,11 +112,11 @@ fn write_all_at(ctx: &Ctx<'_>, fd: &Rc<Fd>, bytes: &[u8], offset: u64) -> Result
         keep.fd = None;
         match done.result {
             n if n > 0 => written += n as usize,
-            0 => return Ok(-libc::EIO),
-            e => return Ok(e),
+            0 => return Ok(-libc::EIO as i64),
+            e => return Ok(e as i64),
         }
     }
-    Ok(written as i32)
+    Ok(written as i64)
 }
 
 /// A `Uint8Array` that owns `bytes` without copying them: the engine frees the vector.
@@ -141,6 +182,9 @@ fn op_fs_read_file<'js>(ctx: Ctx<'js>, path: PathArg) -> Result<Value<'js>> {
     buf.extend_from_slice(&probe);
     // A big file: size the buffer once instead of growing it.
     let (result, stat) = of_file(&ctx, &fd)?;
+    if result >= 0 && stat.stx_size > MAX_ARRAY {
+        return Err(too_big(&ctx, &path));
+    }
     if result >= 0 && stat.stx_size as usize > buf.len() {
         buf.reserve_exact(stat.stx_size as usize - buf.len() + 1);
     }
@@ -153,9 +197,21 @@ fn op_fs_read_file<'js>(ctx: Ctx<'js>, path: PathArg) -> Result<Value<'js>> {
         if n == 0 {
             break;
         }
+        if buf.len() as u64 > MAX_ARRAY {
+            return Err(too_big(&ctx, &path)); // it grew while being read
+        }
     }
     drop(fd);
     into_uint8_array(&ctx, buf)
+}
+
+#[cold]
+fn too_big(ctx: &Ctx<'_>, path: &PathArg) -> rquickjs::Error {
+    let message = format!(
+        "'{}' is larger than the largest Uint8Array (2 GiB − 1 bytes): read it with open() and readAt()",
+        path.text
+    );
+    Exception::throw_range(ctx, &message)
 }
 
 /// Writes all of `data` to `path` (created with `mode`), replacing it or (`append`) at its end,
@@ -168,30 +224,18 @@ fn op_fs_write_file<'js>(ctx: Ctx<'js>, path: PathArg, data: Value<'js>, append:
     let flags = libc::O_WRONLY | libc::O_CREAT | if append { libc::O_APPEND } else { 0 };
     let fd = open(&ctx, &path, flags, mode)?;
     let start = if append { CURRENT } else { 0 };
-    let result = with_snapshot(&ctx, &data, |ctx, bytes| write_all_at(ctx, &fd, bytes, start))?;
+    let result = write_all_at(&ctx, &fd, &Source::array(&ctx, &data)?, start)?;
     if result < 0 {
-        return Err(sys_error(&ctx, result, "write", &[&path]));
+        return Err(sys_error(&ctx, result as i32, "write", &[&path]));
     }
     if !append {
-        let result = truncate(&ctx, &fd, result as u64)?;
-        if result < 0 {
-            return Err(sys_error(&ctx, result, "ftruncate", &[&path]));
+        // EINVAL: not a regular file (a device, a pipe), which has no length to cut.
+        match truncate(&ctx, &fd, result as u64)? {
+            r if r < 0 && r != -libc::EINVAL => return Err(sys_error(&ctx, r, "ftruncate", &[&path])),
+            _ => {}
         }
     }
     Ok(())
-}
-
-/// Runs `f` on a copy of a `Uint8Array`'s bytes: other fibers run while a write waits, and
-/// they may change, detach or shrink the array meanwhile.
-fn with_snapshot<'js, R>(
-    ctx: &Ctx<'js>,
-    data: &Value<'js>,
-    f: impl FnOnce(&Ctx<'js>, &[u8]) -> Result<R>,
-) -> Result<R> {
-    let (ptr, len) = uint8_array(ctx, data.as_raw()).ok_or(rquickjs::Error::Exception)?;
-    // SAFETY: the array's memory, copied before JS runs again.
-    let bytes = if len == 0 { Vec::new() } else { unsafe { std::slice::from_raw_parts(ptr, len) }.to_vec() };
-    f(ctx, &bytes)
 }
 
 /// Copies `from` to `to` (created or replaced, with exactly `from`'s permissions) through the
@@ -224,9 +268,9 @@ fn op_fs_copy_file(ctx: Ctx<'_>, from: PathArg, to: PathArg) -> Result<()> {
         if n == 0 {
             break;
         }
-        let written = write_all_at(&ctx, &target, &buf, copied)?;
+        let written = write_all_at(&ctx, &target, &Source::Bytes(&buf), copied)?;
         if written < 0 {
-            return Err(sys_error(&ctx, written, "write", &[&to]));
+            return Err(sys_error(&ctx, written as i32, "write", &[&to]));
         }
         copied += written as u64;
     }
@@ -266,9 +310,9 @@ fn op_fs_read_at<'js>(ctx: Ctx<'js>, file: Value<'js>, target: Value<'js>, offse
 /// Writes all of `data` at `offset` (the file position is not moved): its length.
 fn op_fs_write_at<'js>(ctx: Ctx<'js>, file: Value<'js>, data: Value<'js>, offset: f64) -> Result<usize> {
     let fd = file_of(&ctx, &file)?;
-    let result = with_snapshot(&ctx, &data, |ctx, bytes| write_all_at(ctx, &fd, bytes, offset as u64))?;
+    let result = write_all_at(&ctx, &fd, &Source::array(&ctx, &data)?, offset as u64)?;
     if result < 0 {
-        return Err(sys_error(&ctx, result, "write", &[]));
+        return Err(sys_error(&ctx, result as i32, "write", &[]));
     }
     Ok(result as usize)
 }
