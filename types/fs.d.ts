@@ -52,11 +52,12 @@ declare module "uringy:fs" {
   export class File implements Reader, Writer {
     private constructor();
     readonly path: string;
-    /** Reads from the current position: bytes read, 0 at end of file. */
+    /** Reads from the current position: bytes read (at most 1 MiB a call), 0 at end of file. */
     read(buf: Uint8Array): number;
     /** Writes all of `data` at the current position; its length in bytes. */
     write(data: Uint8Array | string): number;
-    /** Reads at `offset` without moving the position. */
+    /** Reads at `offset` without moving the position: bytes read (at most 1 MiB a call, as
+     *  read(2) may return fewer than asked), 0 at end of file. */
     readAt(buf: Uint8Array, offset: number): number;
     /** Writes all of `data` at `offset` without moving the position. */
     writeAt(data: Uint8Array | string, offset: number): number;
