@@ -317,42 +317,46 @@ pub unsafe fn io(ctx: &Ctx<'_>, keep: Keep, entry: io_uring::squeue::Entry) -> O
     host(ctx).scheduler.borrow_mut().ring.take(op)
 }
 
-/// As [`io`] for two operations the kernel runs one after the other (a hard link: the second
-/// runs even if the first fails or comes up short), waited for together: both completions.
+/// As [`io`] for operations the kernel runs one after the other (hard links: each runs even if
+/// the one before failed or came up short), waited for together: every completion, in order.
 ///
 /// # Safety
 /// Every pointer in each entry must point into its `Keep`'s heap memory.
-pub unsafe fn io_linked(
+pub unsafe fn io_chain<const N: usize>(
     ctx: &Ctx<'_>,
-    first: (Keep, io_uring::squeue::Entry),
-    second: (Keep, io_uring::squeue::Entry),
-) -> Option<[(Completion, Keep); 2]> {
+    chain: [(Keep, io_uring::squeue::Entry); N],
+) -> Option<[(Completion, Keep); N]> {
     let ops = {
         let mut s = host(ctx).scheduler.borrow_mut();
         let id = match s.current {
             Some(id) if !s.current_cancelled() => id,
             _ => return None,
         };
-        let linked = first.1.flags(io_uring::squeue::Flags::IO_HARDLINK);
-        // SAFETY: as the caller guarantees.
-        unsafe { [s.ring.start(Owner::Fiber(id), first.0, linked), s.ring.start(Owner::Fiber(id), second.0, second.1)] }
+        let mut i = 0;
+        chain.map(|(keep, entry)| {
+            i += 1;
+            let entry = if i < N { entry.flags(io_uring::squeue::Flags::IO_HARDLINK) } else { entry };
+            // SAFETY: as the caller guarantees.
+            unsafe { s.ring.start(Owner::Fiber(id), keep, entry) }
+        })
     };
-    // The second completes after the first, unless it was cancelled before it started: then
-    // the first may still be running, and is waited for too.
-    let mut done = [None, None];
-    for i in [1, 0] {
-        let op = ops[i];
-        let taken = host(ctx).scheduler.borrow_mut().ring.take(op);
+    // The last completes after the others, unless it was cancelled before it started: then
+    // earlier ones may still be running, and are waited for too.
+    let mut done: [Option<(Completion, Keep)>; N] = std::array::from_fn(|_| None);
+    for i in (0..N).rev() {
+        let taken = host(ctx).scheduler.borrow_mut().ring.take(ops[i]);
         done[i] = match taken {
             Some(result) => Some(result),
             None => {
-                park(ctx, Wait::Io(op));
-                host(ctx).scheduler.borrow_mut().ring.take(op)
+                park(ctx, Wait::Io(ops[i]));
+                host(ctx).scheduler.borrow_mut().ring.take(ops[i])
             }
         };
     }
-    let [a, b] = done;
-    Some([a?, b?])
+    if done.iter().any(Option::is_none) {
+        return None;
+    }
+    Some(done.map(|d| d.expect("checked above")))
 }
 
 /// Waits for `promise` (any thenable) from the running fiber.

@@ -33,7 +33,7 @@ use crate::{
     uring::{OpId, Owner, Ring},
 };
 pub use copy::CopyEnd;
-pub use fibers::{flush_effects, io, io_linked, park, report_uncaught, run, sleep, wait_promise, End, MainFn};
+pub use fibers::{flush_effects, io, io_chain, park, report_uncaught, run, sleep, wait_promise, End, MainFn};
 use task::{Entry, FiberState, Handle, Kind, Outcome, Resume, Task, TaskId, Tasks, Wait};
 use timers::{Fire, Timers};
 
@@ -673,6 +673,7 @@ impl Scheduler {
                 }
                 Owner::Signals => self.signals_arrived(op),
                 Owner::Copy(index) => self.copy_completed(index, op),
+                Owner::Release(_) => {}
             }
         }
         self.completed = completed;

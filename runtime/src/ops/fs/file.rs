@@ -6,13 +6,17 @@
 
 use std::{ffi::c_void, rc::Rc};
 
-use io_uring::{opcode, types::Fd as Target};
+use io_uring::{
+    opcode,
+    types::{self, Fd as Target},
+};
 use rquickjs::{qjs, Ctx, Exception, Result, Value};
 
-use super::{file_of, open, path::PathArg, stat::of_file, sys_error};
+use super::{file_of, open, path::PathArg, stat::of_file, sys_error, AT_CWD};
 use crate::{
+    engine::host::host,
     ops::{io::cancelled, io::closed, raw::uint8_array, Ops},
-    scheduler::{io, io_linked},
+    scheduler::{io, io_chain},
     uring::{fd::Fd, Keep},
 };
 
@@ -133,6 +137,12 @@ fn into_uint8_array<'js>(ctx: &Ctx<'js>, bytes: Vec<u8>) -> Result<Value<'js>> {
         }
         std::ptr::null_mut()
     }
+    let mut bytes = bytes;
+    if bytes.capacity() - bytes.len() > 4096 {
+        // A small file read into a 64 KiB buffer: the array keeps only what it needs, and the
+        // buffer's memory goes back to the allocator for the next read.
+        bytes.shrink_to_fit();
+    }
     let mut bytes = std::mem::ManuallyDrop::new(bytes);
     let (ptr, len, capacity) = (bytes.as_mut_ptr(), bytes.len(), bytes.capacity());
     // SAFETY: the engine takes the vector's memory, which `free` gives back; a fixed-length
@@ -149,60 +159,104 @@ fn into_uint8_array<'js>(ctx: &Ctx<'js>, bytes: Vec<u8>) -> Result<Value<'js>> {
 }
 
 /// Reads a file whole: until a read returns nothing, so a file that grows or shrinks while
-/// being read gives what was there as the reads went by. Most files are small: the first read
-/// asks for 64 KiB, and a 1-byte read linked to it finds the end of the file in the same wait.
+/// being read gives what was there as the reads went by.
 fn op_fs_read_file<'js>(ctx: Ctx<'js>, path: PathArg) -> Result<Value<'js>> {
-    let fd = open(&ctx, &path, libc::O_RDONLY, 0)?;
-    let raw = fd.get().unwrap_or(-1);
-    let read = |keep: &mut Keep, len: usize| {
-        keep.buf = Vec::with_capacity(len);
-        opcode::Read::new(Target(raw), keep.buf.as_mut_ptr(), len as u32).offset(CURRENT).build()
+    let slot = host(&ctx).scheduler.borrow_mut().ring.take_slot();
+    let (fd, buf) = match slot {
+        Some(slot) => match read_small(&ctx, &path, slot)? {
+            Small::Whole(buf) => return into_uint8_array(&ctx, buf),
+            Small::More(fd, buf) => (fd, buf),
+        },
+        None => (open(&ctx, &path, libc::O_RDONLY, 0)?, Vec::new()),
     };
-    let (mut first, mut probe) =
-        (Keep { fd: Some(fd.begin()), ..Keep::default() }, Keep { fd: Some(fd.begin()), ..Keep::default() });
-    let (first_read, probe_read) = (read(&mut first, FIRST_READ), read(&mut probe, 1));
-    // SAFETY: each entry points into its own `Keep`'s buffer, which the operation owns.
-    let [(head, first), (tail, probe)] =
-        unsafe { io_linked(&ctx, (first, first_read), (probe, probe_read)) }.ok_or_else(|| cancelled(&ctx))?;
-    for result in [head.result, tail.result] {
-        if result < 0 {
-            return Err(sys_error(&ctx, result, "read", &[&path]));
-        }
+    read_rest(&ctx, &path, &fd, buf)
+}
+
+enum Small {
+    /// The whole file.
+    Whole(Vec<u8>),
+    /// The file is bigger: its descriptor (positioned after) and what was read.
+    More(Rc<Fd>, Vec<u8>),
+}
+
+/// Most files are small: one submission opens the file into fixed-file `slot`, reads 64 KiB,
+/// and reads 1 byte more to find the end — one wait in all. A bigger file becomes an ordinary
+/// descriptor and is read on from there.
+fn read_small(ctx: &Ctx<'_>, path: &PathArg, slot: u32) -> Result<Small> {
+    let target = types::DestinationSlot::try_from_slot_target(slot).ok();
+    let name = Box::new(path.c.clone());
+    let open = opcode::OpenAt::new(Target(AT_CWD), name.as_ptr())
+        .file_index(target)
+        .flags(libc::O_RDONLY) // a fixed file is no descriptor: O_CLOEXEC is refused (EINVAL)
+        .build();
+    let read = |len: usize| {
+        let mut keep = Keep { buf: Vec::with_capacity(len), ..Keep::default() };
+        let entry = opcode::Read::new(types::Fixed(slot), keep.buf.as_mut_ptr(), len as u32).offset(CURRENT).build();
+        (keep, entry)
+    };
+    let chain = [(Keep { extra: Some(name), ..Keep::default() }, open), read(FIRST_READ), read(1)];
+    // SAFETY: each entry points into its own `Keep`: the path, or the buffer.
+    let done = unsafe { io_chain(ctx, chain) };
+    let release = || host(ctx).scheduler.borrow_mut().ring.release_slot(slot);
+    let Some([(opened, _), (head, first), (tail, probe)]) = done else {
+        release();
+        return Err(cancelled(ctx));
+    };
+    if opened.result < 0 {
+        host(ctx).scheduler.borrow_mut().ring.give_slot(slot);
+        return Err(sys_error(ctx, opened.result, "open", &[path]));
     }
+    let failed = [head.result, tail.result].into_iter().find(|r| *r < 0);
     let (mut buf, mut probe) = (first.buf, probe.buf);
+    if let Some(result) = failed {
+        release();
+        return Err(sys_error(ctx, result, "read", &[path]));
+    }
     // SAFETY: the kernel wrote this many bytes into each buffer's capacity.
     unsafe {
         buf.set_len(head.result as usize);
         probe.set_len(tail.result as usize);
     }
     if probe.is_empty() {
-        drop(fd);
-        return into_uint8_array(&ctx, buf);
+        release();
+        return Ok(Small::Whole(buf));
     }
     buf.extend_from_slice(&probe);
-    // A big file: size the buffer once instead of growing it.
-    let (result, stat) = of_file(&ctx, &fd)?;
+    let install = opcode::FixedFdInstall::new(types::Fixed(slot), 0).build();
+    // SAFETY: the entry points to nothing.
+    let installed = unsafe { io(ctx, Keep::default(), install) };
+    release();
+    let (installed, _) = installed.ok_or_else(|| cancelled(ctx))?;
+    if installed.result < 0 {
+        return Err(sys_error(ctx, installed.result, "open", &[path]));
+    }
+    Ok(Small::More(Fd::new(installed.result, false), buf))
+}
+
+/// Reads the rest of a file that did not fit its first read.
+fn read_rest<'js>(ctx: &Ctx<'js>, path: &PathArg, fd: &Rc<Fd>, mut buf: Vec<u8>) -> Result<Value<'js>> {
+    // Size the buffer once instead of growing it.
+    let (result, stat) = of_file(ctx, fd)?;
     if result >= 0 && stat.stx_size > MAX_ARRAY {
-        return Err(too_big(&ctx, &path));
+        return Err(too_big(ctx, path));
     }
     if result >= 0 && stat.stx_size as usize > buf.len() {
         buf.reserve_exact(stat.stx_size as usize - buf.len() + 1);
     }
     loop {
         let ask = (buf.capacity() - buf.len()).clamp(FIRST_READ, CHUNK);
-        let n = read_into(&ctx, &fd, &mut buf, ask, CURRENT)?;
+        let n = read_into(ctx, fd, &mut buf, ask, CURRENT)?;
         if n < 0 {
-            return Err(sys_error(&ctx, n, "read", &[&path]));
+            return Err(sys_error(ctx, n, "read", &[path]));
         }
         if n == 0 {
             break;
         }
         if buf.len() as u64 > MAX_ARRAY {
-            return Err(too_big(&ctx, &path)); // it grew while being read
+            return Err(too_big(ctx, path)); // it grew while being read
         }
     }
-    drop(fd);
-    into_uint8_array(&ctx, buf)
+    into_uint8_array(ctx, buf)
 }
 
 #[cold]
