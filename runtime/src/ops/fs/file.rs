@@ -221,6 +221,7 @@ fn read_small(ctx: &Ctx<'_>, path: &PathArg, slot: u32) -> Result<Small> {
         release();
         return Ok(Small::Whole(buf));
     }
+    buf.reserve_exact(1);
     buf.extend_from_slice(&probe);
     let install = opcode::FixedFdInstall::new(types::Fixed(slot), 0).build();
     // SAFETY: the entry points to nothing.
@@ -234,17 +235,23 @@ fn read_small(ctx: &Ctx<'_>, path: &PathArg, slot: u32) -> Result<Small> {
 }
 
 /// Reads the rest of a file that did not fit its first read.
-fn read_rest<'js>(ctx: &Ctx<'js>, path: &PathArg, fd: &Rc<Fd>, mut buf: Vec<u8>) -> Result<Value<'js>> {
-    // Size the buffer once instead of growing it.
+fn read_rest<'js>(ctx: &Ctx<'js>, path: &PathArg, fd: &Rc<Fd>, start: Vec<u8>) -> Result<Value<'js>> {
+    // One buffer of the file's size (and a byte to see the end), allocated once.
     let (result, stat) = of_file(ctx, fd)?;
     if result >= 0 && stat.stx_size > MAX_ARRAY {
         return Err(too_big(ctx, path));
     }
-    if result >= 0 && stat.stx_size as usize > buf.len() {
-        buf.reserve_exact(stat.stx_size as usize - buf.len() + 1);
-    }
+    let size = if result >= 0 { stat.stx_size as usize } else { 0 };
+    let mut buf = Vec::with_capacity(size.max(start.len()) + 1);
+    buf.extend_from_slice(&start);
+    drop(start);
     loop {
-        let ask = (buf.capacity() - buf.len()).clamp(FIRST_READ, CHUNK);
+        // The spare byte past the expected size asks only whether the file ended there; a file
+        // that grew (or whose size was not known) is read on 64 KiB at a time.
+        let ask = match buf.capacity() - buf.len() {
+            0 => FIRST_READ,
+            spare => spare.min(CHUNK),
+        };
         let n = read_into(ctx, fd, &mut buf, ask, CURRENT)?;
         if n < 0 {
             return Err(sys_error(ctx, n, "read", &[path]));
