@@ -28,6 +28,8 @@ const PEER_GONE = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED", "ETIMEDOUT"]);
 export function copy(from: Reader, to: Writer): number {
   const source = (from as Native)[descriptor], sink = (to as Native)[descriptor];
   if (source !== undefined && sink !== undefined) return ops.op_io_copy(source, sink);
+  if (typeof from?.read !== "function") throw new TypeError("copy: `from` must be a Reader (an object with a read method)");
+  if (typeof to?.write !== "function") throw new TypeError("copy: `to` must be a Writer (an object with a write method)");
   const buf = new Uint8Array(CHUNK);
   let total = 0;
   for (;;) {

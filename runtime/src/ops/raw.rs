@@ -36,9 +36,29 @@ pub fn uint8_array(ctx: &Ctx<'_>, value: qjs::JSValue) -> Option<(*mut u8, usize
     let data = unsafe { qjs::JS_GetUint8Array(raw, &mut len, value) };
     // SAFETY: only inspects the context.
     if data.is_null() && unsafe { qjs::JS_HasException(raw) } {
+        not_bytes(ctx, value);
         return None;
     }
     Some((data, len as usize))
+}
+
+/// Replaces the engine's "not a TypedArray" with an error that says what was expected (a
+/// detached array keeps the engine's own message).
+#[cold]
+fn not_bytes(ctx: &Ctx<'_>, value: qjs::JSValue) {
+    // SAFETY: only inspects the value's class.
+    if unsafe { qjs::JS_GetTypedArrayType(value) } >= 0 {
+        return;
+    }
+    drop(ctx.catch());
+    // SAFETY: a borrowed value of this context, duplicated for `Value` to own.
+    let value = unsafe { rquickjs::Value::from_raw(ctx.clone(), qjs::JS_DupValue(ctx.as_raw().as_ptr(), value)) };
+    let got = match value.type_name() {
+        _ if value.is_object() => "another kind of object",
+        "int" | "float" => "a number",
+        other => other,
+    };
+    rquickjs::Exception::throw_type(ctx, &format!("expected a Uint8Array, got {got}"));
 }
 
 /// A number result, or the exception marker.
