@@ -53,6 +53,19 @@ function toStat([size, mode, mtimeMs, atimeMs, ctimeMs, birthtimeMs]: [number, n
   };
 }
 
+function checkMode(mode: number | undefined, fallback: number, what: string): number {
+  if (mode === undefined) return fallback;
+  if (!Number.isInteger(mode) || mode < 0 || mode > 0o7777) throw new RangeError(`${what}: mode must be an integer from 0 to 0o7777, got ${mode}`);
+  return mode;
+}
+
+function checkData(data: unknown, what: string): Uint8Array | string {
+  if (typeof data !== "string" && !(data instanceof Uint8Array)) {
+    throw new TypeError(`${what}: data must be a string or a Uint8Array, got ${data === null ? "null" : typeof data}`);
+  }
+  return data;
+}
+
 function codeOf(e: unknown): string | undefined {
   return (e as { code?: string } | null)?.code;
 }
@@ -73,7 +86,8 @@ export function readTextFile(path: string): string {
 /** Writes all of `data` to `path` (created with `mode`, 0o666 before the umask, or replaced;
  *  with `append`, added at its end), or throws. */
 export function writeFile(path: string, data: Uint8Array | string, options: { append?: boolean; mode?: number } = {}): void {
-  ops.op_fs_write_file(checkPath(path, "writeFile"), toBytes(data), options.append ?? false, options.mode ?? 0o666);
+  const bytes = toBytes(checkData(data, "writeFile"));
+  ops.op_fs_write_file(checkPath(path, "writeFile"), bytes, options.append ?? false, checkMode(options.mode, 0o666, "writeFile"));
 }
 
 function openFlags(options: OpenOptions): number {
@@ -93,7 +107,7 @@ function openFlags(options: OpenOptions): number {
 /** Opens a file; by default for reading. */
 export function open(path: string, options: OpenOptions = { read: true }): File {
   checkPath(path, "open");
-  return new File(ops.op_fs_open(path, openFlags(options), options.mode ?? 0o666), path);
+  return new File(ops.op_fs_open(path, openFlags(options), checkMode(options.mode, 0o666, "open")), path);
 }
 
 const WHENCE = { start: 0, current: 1, end: 2 } as const;
@@ -107,45 +121,58 @@ export class File {
     this.path = path;
   }
 
+  /** Runs `op`; a system error it throws gets this file's path, as errors of path calls have. */
+  #named<T>(op: () => T): T {
+    try {
+      return op();
+    } catch (e) {
+      if (e instanceof Error && "syscall" in e && !("path" in e)) {
+        Object.assign(e, { path: this.path });
+        e.message += ` '${this.path}'`;
+      }
+      throw e;
+    }
+  }
+
   /** Reads from the current position: bytes read, 0 at end of file. */
   read(buf: Uint8Array): number {
-    return ops.op_io_read(this[descriptor], buf);
+    return this.#named(() => ops.op_io_read(this[descriptor], buf));
   }
 
   /** Writes all of `data` at the current position (at the end with `append`). */
   write(data: Uint8Array | string): number {
-    return ops.op_io_write(this[descriptor], toBytes(data));
+    return this.#named(() => ops.op_io_write(this[descriptor], toBytes(checkData(data, "write"))));
   }
 
   /** Reads at `offset`, leaving the position alone: bytes read, 0 at end of file. */
   readAt(buf: Uint8Array, offset: number): number {
-    return ops.op_fs_read_at(this[descriptor], buf, checkOffset(offset));
+    return this.#named(() => ops.op_fs_read_at(this[descriptor], buf, checkOffset(offset)));
   }
 
   /** Writes all of `data` at `offset`, leaving the position alone. */
   writeAt(data: Uint8Array | string, offset: number): number {
-    return ops.op_fs_write_at(this[descriptor], toBytes(data), checkOffset(offset));
+    return this.#named(() => ops.op_fs_write_at(this[descriptor], toBytes(checkData(data, "writeAt")), checkOffset(offset)));
   }
 
   /** Moves the position; returns it. */
   seek(offset: number, whence: "start" | "current" | "end" = "start"): number {
     const w = WHENCE[whence];
     if (w === undefined) throw new TypeError(`seek: whence must be "start", "current" or "end", got ${String(whence)}`);
-    if (!Number.isInteger(offset)) throw new TypeError(`seek: offset must be an integer, got ${offset}`);
-    return ops.op_fs_seek(this[descriptor], offset, w);
+    if (!Number.isSafeInteger(offset)) throw new TypeError(`seek: offset must be an integer, got ${offset}`);
+    return this.#named(() => ops.op_fs_seek(this[descriptor], offset, w));
   }
 
   stat(): Stat {
-    return toStat(ops.op_fs_fstat(this[descriptor]));
+    return toStat(this.#named(() => ops.op_fs_fstat(this[descriptor])));
   }
 
   /** Waits until the file's data and metadata are on the device (fsync). */
   sync(): void {
-    ops.op_fs_sync(this[descriptor]);
+    this.#named(() => ops.op_fs_sync(this[descriptor]));
   }
 
   truncate(length = 0): void {
-    ops.op_fs_truncate(this[descriptor], checkOffset(length));
+    this.#named(() => ops.op_fs_truncate(this[descriptor], checkOffset(length)));
   }
 
   close(): void {
@@ -185,7 +212,7 @@ export function readDir(path: string): DirEntry[] {
  *  too, and an existing directory is no error. */
 export function mkdir(path: string, options: { recursive?: boolean; mode?: number } = {}): void {
   checkPath(path, "mkdir");
-  const mode = options.mode ?? 0o777;
+  const mode = checkMode(options.mode, 0o777, "mkdir");
   if (!options.recursive) return ops.op_fs_mkdir(path, mode);
   try {
     ops.op_fs_mkdir(path, mode);
@@ -240,8 +267,7 @@ export function realPath(path: string): string {
 }
 
 export function chmod(path: string, mode: number): void {
-  if (!Number.isInteger(mode) || mode < 0 || mode > 0o7777) throw new RangeError(`chmod: mode must be from 0 to 0o7777, got ${mode}`);
-  ops.op_fs_chmod(checkPath(path, "chmod"), mode);
+  ops.op_fs_chmod(checkPath(path, "chmod"), checkMode(mode, 0, "chmod"));
 }
 
 const NAME_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";

@@ -5,7 +5,7 @@
 // sees numeric addresses.
 
 import ops from "uringy:ops";
-import { sleep, timeout, TimeoutError } from "uringy:fiber";
+import { Cancelled, sleep, timeout, TimeoutError } from "uringy:fiber";
 import { resolve as resolveWith, type ResolveOptions, type ResolverIo } from "./internal/dns.ts";
 import { descriptor, internal, SocketStream, toBytes } from "./internal/stream.ts";
 import { readTextFile } from "./fs.ts";
@@ -43,7 +43,8 @@ const resolverIo: ResolverIo = {
   readFile(path) {
     try {
       return readTextFile(path);
-    } catch {
+    } catch (e) {
+      if (e instanceof Cancelled) throw e;
       return null; // no /etc/hosts or resolv.conf: the resolver's defaults apply
     }
   },

@@ -1018,3 +1018,74 @@ describe("paths and directories", () => {
     expect(readDir(dir)).toEqual([]);
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+
+describe("review regressions", () => {
+  test("readFile stays whole and in order when hundreds of operations are queued in the same turn", () => {
+    const files = Array.from({ length: 8 }, (_, i) => `${dir}/f${i}`);
+    for (const [i, f] of files.entries()) writeFile(f, `file ${i} `.repeat(100));
+    for (let round = 0; round < 20; round++) {
+      const fibers = [];
+      for (let i = 0; i < 300; i++) fibers.push(spawn(() => stat(files[i % files.length])));
+      const read = spawn(() => files.map((f) => readTextFile(f)));
+      for (const f of fibers) f.join();
+      expect(read.join()).toEqual(files.map((_, i) => `file ${i} `.repeat(100)));
+    }
+  });
+
+  test("a readFile result's buffer can be transferred to another length (the engine may resize its memory)", () => {
+    writeFile(`${dir}/t`, "0123456789");
+    const bytes = readFile(`${dir}/t`);
+    const moved = bytes.buffer.transfer(4);
+    expect(new TextDecoder().decode(moved)).toBe("0123");
+    expect(readFile(`${dir}/t`).buffer.transfer(100).byteLength).toBe(100);
+  });
+
+  test("writeFile of something other than bytes or a string throws before creating the file", () => {
+    const error = thrown(() => writeFile(`${dir}/nope`, 42 as unknown as string));
+    expect(error).toBeInstanceOf(TypeError);
+    expect(exists(`${dir}/nope`)).toBe(false);
+  });
+
+  test("a mode that is not an integer from 0 to 0o7777 is refused", () => {
+    expect(thrown(() => mkdir(`${dir}/m`, { mode: NaN }))).toBeInstanceOf(RangeError);
+    expect(thrown(() => writeFile(`${dir}/m`, "x", { mode: -1 }))).toBeInstanceOf(RangeError);
+    expect(exists(`${dir}/m`)).toBe(false);
+  });
+
+  test("copyFile of a directory fails with EISDIR and creates nothing", () => {
+    mkdir(`${dir}/d`);
+    expectSysError(() => copyFile(`${dir}/d`, `${dir}/copy`), "EISDIR", "copyfile", `${dir}/d`);
+    expect(exists(`${dir}/copy`)).toBe(false);
+  });
+
+  test("errors of File methods name the file's path", () => {
+    const f = open(`${dir}/ro`, { write: true, create: true });
+    f.close();
+    const error = thrown(() => f.readAt(new Uint8Array(4), 0));
+    expect(error.code).toBe("EBADF");
+    expect(error.path).toBe(`${dir}/ro`);
+    expect(error.message).toContain(`${dir}/ro`);
+  });
+
+  test("File.write of 64 MiB writes it all, in chunks, while a 1 ms timer keeps ticking", () => {
+    const data = new Uint8Array(64 * MiB);
+    for (let i = 0; i < data.length; i += 4096) data[i] = (i / 4096) & 0xff;
+    let ticks = 0;
+    const ticker = spawn(() => {
+      for (;;) {
+        sleep(1);
+        ticks++;
+      }
+    });
+    const f = open(`${dir}/big`, { write: true, create: true });
+    expect(f.write(data)).toBe(data.length);
+    f.close();
+    ticker.cancel();
+    expect(ticks).toBeGreaterThan(2);
+    const back = readFile(`${dir}/big`);
+    expect(back.length).toBe(data.length);
+    for (let i = 0; i < data.length; i += 4096 * 97) expect(back[i]).toBe(data[i]);
+  });
+});

@@ -438,3 +438,37 @@ describe("standard streams", () => {
     expect(typeof stdin.close).toBe("function");
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+
+describe("review regressions", () => {
+  test("copy() in a fiber cancelled before it ran throws Cancelled (the process goes on)", () => {
+    const listener = TcpListener.bind(0, "127.0.0.1");
+    const [a, b] = pair(listener);
+    listener.close();
+    const [r, w] = b.split();
+    const fiber = spawn(() => copy(r, w));
+    fiber.cancel();
+    expect(caught(() => fiber.join())).toBeInstanceOf(Cancelled);
+    a.close();
+    r.close();
+    w.close();
+  });
+
+  test("closing the reader half ends a read waiting on it (end of stream), while the writer half still writes", () => {
+    const listener = TcpListener.bind(0, "127.0.0.1");
+    const [a, b] = pair(listener);
+    listener.close();
+    const [r, w] = b.split();
+    const reader = spawn(() => r.read(new Uint8Array(16)));
+    sleep(10);
+    expect(reader.done).toBe(false);
+    r.close();
+    expect(reader.join()).toBe(0);
+    w.write("still writing");
+    const buf = new Uint8Array(64);
+    expect(new TextDecoder().decode(buf.subarray(0, a.read(buf)))).toBe("still writing");
+    w.close();
+    a.close();
+  });
+});

@@ -41,7 +41,7 @@ declare module "uringy:ops" {
     op_net_connect(host: string, port: number, unix: boolean): object;
     op_net_address(socket: object | undefined, peer: boolean): [hostname: string, port: number];
     op_net_set_nodelay(socket: object | undefined, on: boolean): void;
-    op_net_shutdown(socket: object | undefined): void;
+    op_net_shutdown(socket: object | undefined, reading?: boolean): void;
     op_net_udp_bind(host: string, port: number): object;
     op_net_send_to(socket: object, data: Uint8Array, host: string, port: number): number;
     op_net_recv_from(socket: object, buf: Uint8Array): [bytes: number, hostname: string, port: number];

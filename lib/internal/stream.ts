@@ -78,12 +78,14 @@ function closeHalf(shared: Shared, half: 1 | 2): void {
   shared.open &= ~half;
   if (shared.open === 0) {
     ops.op_io_close(shared.handle);
-  } else if (half === 2) {
-    try {
-      ops.op_net_shutdown(shared.handle);
-    } catch {
-      // A socket closed already has no sending side left to end.
-    }
+    return;
+  }
+  try {
+    // Closing the reader ends our receiving side (a read waiting on it returns end of
+    // stream); closing the writer ends our sending side (the peer reads end of stream).
+    ops.op_net_shutdown(shared.handle, half === 1);
+  } catch {
+    // A socket closed already has no side left to end.
   }
 }
 

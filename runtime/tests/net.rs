@@ -395,3 +395,32 @@ fn read_all_of_stdin_returns_everything_until_end_of_stream() {
     let output = child.wait_with_output().unwrap();
     assert_eq!(String::from_utf8_lossy(&output.stdout), "200000 hello\n");
 }
+
+#[test]
+fn a_signal_the_process_ignored_before_is_still_ignored_once_nobody_waits_for_it() {
+    let dir = TempDir::new();
+    let script = dir.write(
+        "pipe.ts",
+        r#"
+        import { sleep, spawn, yieldNow } from "uringy:fiber";
+        import { waitForSignal } from "uringy:process";
+        // Waiting before saying so, or the test's signal could come first.
+        const pipe = spawn(() => waitForSignal("SIGPIPE"));
+        yieldNow();
+        console.log("waiting");
+        console.log(pipe.join());
+        sleep(300);
+        console.log("still here");
+        "#,
+    );
+    let mut program = Program::start(dir.path(), &script, |_| {});
+    assert_eq!(program.line(), "waiting");
+    program.signal(libc::SIGPIPE);
+    assert_eq!(program.line(), "SIGPIPE");
+    // The runtime ignores SIGPIPE (write errors are EPIPE instead): with nobody waiting for it
+    // any more, it is ignored again rather than given its default action (death).
+    program.signal(libc::SIGPIPE);
+    assert_eq!(program.line(), "still here");
+    let (status, stderr) = program.finish();
+    assert_eq!(status, 0, "{stderr}");
+}

@@ -28,12 +28,12 @@ pub fn register(ops: &Ops<'_>) -> Result<()> {
 
 /// Waits until one of `signals` (numbers) arrives: its number, or the cancel mark.
 fn op_process_wait_signal<'js>(ctx: Ctx<'js>, signals: Vec<i32>) -> Result<rquickjs::Value<'js>> {
-    let token = {
+    let (token, routed) = {
         let mut s = host(&ctx).scheduler.borrow_mut();
         let token = s.park_token();
-        s.wait_signal(token, &signals).map_err(|e| signal_error(&ctx, e))?;
-        token
+        (token, s.wait_signal(token, &signals))
     };
+    routed.map_err(|e| signal_error(&ctx, e))?;
     match park(&ctx, Wait::Park(token)) {
         Waited::Code(signo) => Ok(rquickjs::Value::new_int(ctx.clone(), signo)),
         _ => {
@@ -45,7 +45,8 @@ fn op_process_wait_signal<'js>(ctx: Ctx<'js>, signals: Vec<i32>) -> Result<rquic
 
 /// `onSignal` subscribes (`delta` 1) and its unsubscribe (-1).
 fn op_process_listen_signal(ctx: Ctx<'_>, signo: i32, delta: i32) -> Result<()> {
-    host(&ctx).scheduler.borrow_mut().listen_signal(signo, delta).map_err(|e| signal_error(&ctx, e))
+    let routed = host(&ctx).scheduler.borrow_mut().listen_signal(signo, delta);
+    routed.map_err(|e| signal_error(&ctx, e))
 }
 
 /// lib/process.ts's function that runs the listeners of signals that arrived.

@@ -79,16 +79,16 @@ impl Scheduler {
             cancelled: false,
             end: None,
         };
-        let index = match self.copies.iter().position(Option::is_none) {
+        let index = match self.free_copies.pop() {
             Some(free) => {
-                self.copies[free] = Some(copy);
+                self.copies[free as usize] = Some(copy);
                 free
             }
             None => {
                 self.copies.push(Some(copy));
-                self.copies.len() - 1
+                self.copies.len() as u32 - 1
             }
-        } as u32;
+        };
         self.copy_next(index);
         Some(index)
     }
@@ -102,6 +102,9 @@ impl Scheduler {
     /// How copy `index` ended, once it has (the fiber was woken).
     pub fn finish_copy(&mut self, index: u32) -> CopyEnd {
         let copy = self.copies.get_mut(index as usize).and_then(Option::take);
+        if copy.is_some() {
+            self.free_copies.push(index);
+        }
         copy.and_then(|c| c.end).unwrap_or(CopyEnd::Cancelled)
     }
 
@@ -135,16 +138,16 @@ impl Scheduler {
             Step::Polling { then_write } => stream::ready(raw, if then_write { libc::POLLOUT } else { libc::POLLIN }),
             Step::Writing => {
                 let (ptr, len) = match &mut copy.chunk {
-                    Some(Arrived::Provided(bid, n)) => {
-                        let Some(buffers) = self.ring.buffers.as_ref() else { return };
-                        (buffers.get(*bid, *n).as_ptr(), *n)
-                    }
+                    Some(Arrived::Provided(bid, n)) => match self.ring.buffers.as_ref() {
+                        Some(buffers) => (buffers.get(*bid, *n).as_ptr(), *n),
+                        None => return self.end_copy(index, CopyEnd::Failed(-libc::EIO, syscall)),
+                    },
                     Some(Arrived::Own(bytes)) => {
                         // The operation owns the bytes while the kernel reads them.
                         keep.buf = std::mem::take(bytes);
                         (keep.buf.as_ptr(), keep.buf.len())
                     }
-                    None => return,
+                    None => return self.end_copy(index, CopyEnd::Failed(-libc::EIO, syscall)),
                 };
                 // SAFETY: within the chunk.
                 stream::write(&fd, raw, unsafe { ptr.add(copy.written) }, len - copy.written)
@@ -159,6 +162,9 @@ impl Scheduler {
     pub(super) fn copy_completed(&mut self, index: u32, op: OpId) {
         let Some((done, keep)) = self.ring.take(op) else { return };
         let Some(copy) = self.copies.get_mut(index as usize).and_then(Option::as_mut) else { return };
+        if copy.op != Some(op) {
+            return; // not this copy's (a slot reused): nothing to do with it
+        }
         copy.op = None;
         let result = done.result;
         match copy.step {
@@ -225,8 +231,11 @@ impl Scheduler {
             // server or a proxy that is how connections end, not a failure of the program.
             _ if PEER_GONE.contains(&-result) => CopyEnd::Done(copy.total),
             _ if result == -libc::ECANCELED && copy.cancelled => CopyEnd::Cancelled,
-            // Cancelled by a close of either descriptor.
-            _ if result == -libc::ECANCELED => CopyEnd::Failed(-libc::EBADF, "read"),
+            // Cancelled by a close of the descriptor the step was using.
+            Step::Reading | Step::Polling { then_write: false } if result == -libc::ECANCELED => {
+                CopyEnd::Failed(-libc::EBADF, "read")
+            }
+            _ if result == -libc::ECANCELED => CopyEnd::Failed(-libc::EBADF, "write"),
             Step::Reading | Step::Polling { then_write: false } => CopyEnd::Failed(result, "read"),
             Step::Writing | Step::Polling { then_write: true } => CopyEnd::Failed(result, "write"),
         };

@@ -317,48 +317,6 @@ pub unsafe fn io(ctx: &Ctx<'_>, keep: Keep, entry: io_uring::squeue::Entry) -> O
     host(ctx).scheduler.borrow_mut().ring.take(op)
 }
 
-/// As [`io`] for operations the kernel runs one after the other (hard links: each runs even if
-/// the one before failed or came up short), waited for together: every completion, in order.
-///
-/// # Safety
-/// Every pointer in each entry must point into its `Keep`'s heap memory.
-pub unsafe fn io_chain<const N: usize>(
-    ctx: &Ctx<'_>,
-    chain: [(Keep, io_uring::squeue::Entry); N],
-) -> Option<[(Completion, Keep); N]> {
-    let ops = {
-        let mut s = host(ctx).scheduler.borrow_mut();
-        let id = match s.current {
-            Some(id) if !s.current_cancelled() => id,
-            _ => return None,
-        };
-        let mut i = 0;
-        chain.map(|(keep, entry)| {
-            i += 1;
-            let entry = if i < N { entry.flags(io_uring::squeue::Flags::IO_HARDLINK) } else { entry };
-            // SAFETY: as the caller guarantees.
-            unsafe { s.ring.start(Owner::Fiber(id), keep, entry) }
-        })
-    };
-    // The last completes after the others, unless it was cancelled before it started: then
-    // earlier ones may still be running, and are waited for too.
-    let mut done: [Option<(Completion, Keep)>; N] = std::array::from_fn(|_| None);
-    for i in (0..N).rev() {
-        let taken = host(ctx).scheduler.borrow_mut().ring.take(ops[i]);
-        done[i] = match taken {
-            Some(result) => Some(result),
-            None => {
-                park(ctx, Wait::Io(ops[i]));
-                host(ctx).scheduler.borrow_mut().ring.take(ops[i])
-            }
-        };
-    }
-    if done.iter().any(Option::is_none) {
-        return None;
-    }
-    Some(done.map(|d| d.expect("checked above")))
-}
-
 /// Waits for `promise` (any thenable) from the running fiber.
 pub fn wait_promise<'js>(ctx: &Ctx<'js>, promise: Value<'js>) -> rquickjs::Result<Waited> {
     wait_promise_as(ctx, promise, false)

@@ -33,7 +33,7 @@ use crate::{
     uring::{OpId, Owner, Ring},
 };
 pub use copy::CopyEnd;
-pub use fibers::{flush_effects, io, io_chain, park, report_uncaught, run, sleep, wait_promise, End, MainFn};
+pub use fibers::{flush_effects, io, park, report_uncaught, run, sleep, wait_promise, End, MainFn};
 use task::{Entry, FiberState, Handle, Kind, Outcome, Resume, Task, TaskId, Tasks, Wait};
 use timers::{Fire, Timers};
 
@@ -101,8 +101,9 @@ pub struct Scheduler {
     /// Completions reaped this turn, to deliver (kept to reuse its memory).
     completed: Vec<(Owner, OpId)>,
     signals: signals::Signals,
-    /// `copy()` calls in progress, by index.
+    /// `copy()` calls in progress, by index, and the free indexes.
     copies: Vec<Option<copy::Copy>>,
+    free_copies: Vec<u32>,
     /// Fibers parked with a token, by token.
     parked: HashMap<u64, TaskId>,
     /// Unparks that came before their park (a thenable that settles inside `then`).
@@ -155,6 +156,7 @@ impl Scheduler {
             completed: Vec::new(),
             signals: signals::Signals::default(),
             copies: Vec::new(),
+            free_copies: Vec::new(),
             parked: HashMap::new(),
             early: HashMap::new(),
             park_seq: 0,
@@ -673,7 +675,6 @@ impl Scheduler {
                 }
                 Owner::Signals => self.signals_arrived(op),
                 Owner::Copy(index) => self.copy_completed(index, op),
-                Owner::Release(_) => {}
             }
         }
         self.completed = completed;

@@ -21,6 +21,9 @@ pub struct Signals {
     fd: Option<RawFd>,
     /// Signals routed to the signalfd (and so blocked), as a bit set.
     routed: u64,
+    /// Routed signals the process ignored before (SIGPIPE, or SIGHUP under nohup): with nobody
+    /// subscribed they go on being ignored.
+    ignored: u64,
     reading: Option<OpId>,
     /// Fibers in `waitForSignal`: their park token and the signals they wait for.
     waiters: Vec<(u64, u64)>,
@@ -48,6 +51,11 @@ impl Scheduler {
     fn route(&mut self, set: u64) -> std::io::Result<()> {
         let signals = &mut self.signals;
         if signals.routed & set != set {
+            for signo in 1..=64 {
+                if set & !signals.routed & bit(signo) != 0 && was_ignored(signo) {
+                    signals.ignored |= bit(signo);
+                }
+            }
             signals.routed |= set;
             let mask = sigset(signals.routed);
             // SAFETY: plain syscalls on a set we built; the old signalfd is reused.
@@ -80,6 +88,9 @@ impl Scheduler {
 
     /// `waitForSignal`: registers the running fiber, which parks with `token`.
     pub fn wait_signal(&mut self, token: u64, signals: &[i32]) -> std::io::Result<()> {
+        if signals.iter().any(|s| !(1..=64).contains(s)) {
+            return Err(std::io::Error::from_raw_os_error(libc::EINVAL));
+        }
         let set = signals.iter().fold(0, |set, s| set | bit(*s));
         self.route(set)?;
         self.signals.waiters.push((token, set));
@@ -93,6 +104,9 @@ impl Scheduler {
 
     /// `onSignal` (`delta` 1) and its unsubscribe (`delta` -1).
     pub fn listen_signal(&mut self, signo: i32, delta: i32) -> std::io::Result<()> {
+        if !(1..=64).contains(&signo) {
+            return Err(std::io::Error::from_raw_os_error(libc::EINVAL));
+        }
         let listeners = &mut self.signals.listeners;
         if listeners.len() <= signo as usize {
             listeners.resize(signo as usize + 1, 0);
@@ -140,7 +154,9 @@ impl Scheduler {
                 }
             }
         }
-        if !delivered && !IGNORED_BY_DEFAULT.contains(&signo) {
+        if !delivered && self.signals.ignored & bit(signo) == 0 && !IGNORED_BY_DEFAULT.contains(&signo) {
+            // No longer routed: a later waitForSignal blocks it again.
+            self.signals.routed &= !bit(signo);
             default_action(signo);
         }
     }
@@ -153,6 +169,16 @@ impl Scheduler {
     pub fn take_arrived_signals(&mut self) -> Vec<i32> {
         self.signals.dispatching = false;
         std::mem::take(&mut self.signals.arrived)
+    }
+}
+
+/// Whether the process ignored `signo` (SIG_IGN) before Uringy routed it.
+fn was_ignored(signo: i32) -> bool {
+    let mut old = MaybeUninit::<libc::sigaction>::zeroed();
+    // SAFETY: only reads the current disposition into `old`.
+    unsafe {
+        libc::sigaction(signo, std::ptr::null(), old.as_mut_ptr()) == 0
+            && old.assume_init().sa_sigaction == libc::SIG_IGN
     }
 }
 

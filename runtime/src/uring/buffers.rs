@@ -38,6 +38,11 @@ impl Buffers {
         // SAFETY: `ring` is a page-aligned mapping of ENTRIES entries that lives as long as the
         // thread's ring (both are never dropped before the process ends).
         if unsafe { uring.submitter().register_buf_ring_with_flags(ring as u64, ENTRIES, GROUP, 0) }.is_err() {
+            // SAFETY: the mappings made above, which the kernel did not take.
+            unsafe {
+                libc::munmap(ring.cast(), ring_bytes);
+                libc::munmap(memory.cast(), ENTRIES as usize * SIZE);
+            }
             return None;
         }
         for bid in 0..ENTRIES {

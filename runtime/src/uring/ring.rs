@@ -6,7 +6,7 @@ use std::{any::Any, fmt, io, time::Instant};
 
 use io_uring::{
     opcode, squeue,
-    types::{self, CancelBuilder, Fd as Target, SubmitArgs, Timespec},
+    types::{CancelBuilder, Fd as Target, SubmitArgs, Timespec},
     IoUring,
 };
 
@@ -15,8 +15,6 @@ use crate::scheduler::task::TaskId;
 
 const ENTRIES: u32 = 256;
 const CQ_ENTRIES: u32 = 4096;
-/// Fixed-file slots: one per small file being read at once.
-const SLOTS: u32 = 256;
 /// The `user_data` of entries whose completion nobody waits for (cancellations).
 const IGNORED: u64 = u64::MAX;
 
@@ -32,8 +30,6 @@ pub enum Owner {
     Signals,
     /// A `copy()` in progress, by index (`scheduler::copy`).
     Copy(u32),
-    /// Nobody: the closing of fixed-file slot N, which is free again once it completes.
-    Release(u32),
 }
 
 /// Memory the kernel may read or write until the operation completes: it is owned by the
@@ -69,9 +65,6 @@ pub struct Ring {
     live: usize,
     /// The provided buffers receives read into, where the kernel supports them.
     pub buffers: Option<Buffers>,
-    /// Free slots of the registered (fixed) file table, where the kernel supports one: a file
-    /// opened into a slot can be read by operations linked to its open, in one submission.
-    slots: Option<Vec<u32>>,
 }
 
 /// io_uring cannot be used here; the message says why and how to fix it.
@@ -97,15 +90,7 @@ impl Ring {
             .build(ENTRIES)
             .map_err(explain)?;
         let buffers = Buffers::new(&ring);
-        // Slots are used only where a file opened into one can also become an ordinary
-        // descriptor (IORING_OP_FIXED_FD_INSTALL, Linux 6.8): a file bigger than its first
-        // read goes on as one.
-        let mut probe = io_uring::Probe::new();
-        let install =
-            ring.submitter().register_probe(&mut probe).is_ok() && probe.is_supported(opcode::FixedFdInstall::CODE);
-        let slots =
-            (install && ring.submitter().register_files_sparse(SLOTS).is_ok()).then(|| (0..SLOTS).rev().collect());
-        Ok(Ring { ring, timespec: Timespec::new(), ops: Vec::new(), free: Vec::new(), live: 0, buffers, slots })
+        Ok(Ring { ring, timespec: Timespec::new(), ops: Vec::new(), free: Vec::new(), live: 0, buffers })
     }
 
     /// Submits `entry` (at the next enter) for `owner`, with the memory it points into.
@@ -168,25 +153,6 @@ impl Ring {
         }
     }
 
-    /// A free fixed-file slot, if any.
-    pub fn take_slot(&mut self) -> Option<u32> {
-        self.slots.as_mut()?.pop()
-    }
-
-    /// Gives back a slot nothing was opened into.
-    pub fn give_slot(&mut self, slot: u32) {
-        if let Some(slots) = self.slots.as_mut() {
-            slots.push(slot);
-        }
-    }
-
-    /// Closes the file in `slot`; the slot is free again once that has completed.
-    pub fn release_slot(&mut self, slot: u32) {
-        let entry = opcode::Close::new(types::Fixed(slot)).build();
-        // SAFETY: the entry points to nothing.
-        unsafe { self.start(Owner::Release(slot), Keep::default(), entry) };
-    }
-
     /// Whether a fiber waits for an operation in flight.
     pub fn has_live(&self) -> bool {
         self.live > 0
@@ -239,17 +205,10 @@ impl Ring {
             let Some(op) = self.op_mut(id) else { continue };
             op.done = Some(Completion { result, flags });
             let owner = op.owner;
-            match owner {
-                Owner::Release(slot) => {
-                    self.take(id);
-                    self.give_slot(slot);
-                }
-                Owner::Fiber(_) | Owner::Copy(_) => {
-                    self.live -= 1;
-                    done.push((owner, id));
-                }
-                Owner::Signals => done.push((owner, id)),
+            if matches!(owner, Owner::Fiber(_) | Owner::Copy(_)) {
+                self.live -= 1;
             }
+            done.push((owner, id));
         }
     }
 

@@ -6,18 +6,14 @@
 
 use std::{ffi::c_void, rc::Rc};
 
-use io_uring::{
-    opcode,
-    types::{self, Fd as Target},
-};
+use io_uring::{opcode, types::Fd as Target};
 use rquickjs::{qjs, Ctx, Exception, Result, Value};
 
-use super::{file_of, open, path::PathArg, stat::of_file, sys_error, AT_CWD};
+use super::{file_of, open, path::PathArg, stat::of_file, sys_error};
 use crate::{
-    engine::host::host,
     ops::{io::cancelled, io::closed, raw::uint8_array, Ops},
-    scheduler::{io, io_chain},
-    uring::{fd::Fd, Keep},
+    scheduler::io,
+    uring::{fd::Fd, stream, Keep},
 };
 
 /// The most one operation moves: the kernel copies cached data within the submitting call, and
@@ -44,6 +40,7 @@ pub fn register(ops: &Ops<'_>) -> Result<()> {
 /// Reads into `buf`'s spare capacity (at most `len` bytes) at `offset`; bytes read or -errno.
 fn read_into(ctx: &Ctx<'_>, fd: &Rc<Fd>, buf: &mut Vec<u8>, len: usize, offset: u64) -> Result<i32> {
     let raw = fd.get().ok_or_else(|| closed(ctx, "read"))?;
+    let len = len.min(CHUNK);
     buf.reserve(len);
     let mut keep = Keep { fd: Some(fd.begin()), buf: std::mem::take(buf), ..Keep::default() };
     let at = keep.buf.len();
@@ -99,6 +96,16 @@ impl<'js> Source<'_, 'js> {
     }
 }
 
+/// Writes all of `data` (a `Uint8Array`) at the current position of a file, pipe or terminal,
+/// in chunks (`File.write`, `stdout.write`): its length.
+pub fn write_array<'js>(ctx: &Ctx<'js>, fd: &Rc<Fd>, data: &Value<'js>) -> Result<usize> {
+    let written = write_all_at(ctx, fd, &Source::array(ctx, data)?, CURRENT)?;
+    if written < 0 {
+        return Err(crate::ops::io::failed(ctx, written as i32, "write"));
+    }
+    Ok(written as usize)
+}
+
 /// Writes all of `source` at `offset` (or the current position), in chunks: the bytes
 /// written, or -errno.
 fn write_all_at<'js>(ctx: &Ctx<'js>, fd: &Rc<Fd>, source: &Source<'_, 'js>, offset: u64) -> Result<i64> {
@@ -117,25 +124,47 @@ fn write_all_at<'js>(ctx: &Ctx<'js>, fd: &Rc<Fd>, source: &Source<'_, 'js>, offs
         match done.result {
             n if n > 0 => written += n as usize,
             0 => return Ok(-libc::EIO as i64),
+            // A pipe or terminal someone else made non-blocking: wait until it takes more.
+            e if e == -libc::EAGAIN => {
+                let keep = Keep { fd: Some(fd.begin()), ..Keep::default() };
+                // SAFETY: the entry points to nothing.
+                let (ready, _) =
+                    unsafe { io(ctx, keep, stream::ready(raw, libc::POLLOUT)) }.ok_or_else(|| cancelled(ctx))?;
+                if ready.result < 0 {
+                    return Ok(ready.result as i64);
+                }
+            }
             e => return Ok(e as i64),
         }
     }
     Ok(written as i64)
 }
 
-/// A `Uint8Array` that owns `bytes` without copying them: the engine frees the vector.
+/// A `Uint8Array` that owns `bytes` without copying them. The engine manages the memory from
+/// then on through `manage`: the vector's memory comes from the C allocator (Rust's `System`
+/// allocator is `malloc` for byte vectors; this crate sets no other), so it is resized with
+/// `realloc` (`ArrayBuffer.prototype.transfer`) and freed with `free`.
 fn into_uint8_array<'js>(ctx: &Ctx<'js>, bytes: Vec<u8>) -> Result<Value<'js>> {
-    unsafe extern "C" fn free(
+    unsafe extern "C" fn manage(
         _rt: *mut qjs::JSRuntime,
-        opaque: *mut c_void,
+        _opaque: *mut c_void,
         ptr: *mut c_void,
         size: qjs::size_t,
     ) -> *mut c_void {
-        if size == 0 {
-            // SAFETY: the pointer and capacity (`opaque`) of the vector handed over below.
-            unsafe { drop(Vec::from_raw_parts(ptr.cast::<u8>(), 0, opaque as usize)) };
+        // SAFETY: memory from the C allocator, handed over below.
+        unsafe {
+            if size == 0 {
+                libc::free(ptr);
+                return std::ptr::null_mut();
+            }
+            libc::realloc(ptr, size as usize)
         }
-        std::ptr::null_mut()
+    }
+    if bytes.is_empty() {
+        // No memory to hand over (an empty vector's pointer is not the allocator's).
+        // SAFETY: a new, empty array.
+        let value = unsafe { qjs::JS_NewUint8ArrayCopy(ctx.as_raw().as_ptr(), [].as_ptr(), 0) };
+        return Ok(unsafe { Value::from_raw(ctx.clone(), value) });
     }
     let mut bytes = bytes;
     if bytes.capacity() - bytes.len() > 4096 {
@@ -144,14 +173,13 @@ fn into_uint8_array<'js>(ctx: &Ctx<'js>, bytes: Vec<u8>) -> Result<Value<'js>> {
         bytes.shrink_to_fit();
     }
     let mut bytes = std::mem::ManuallyDrop::new(bytes);
-    let (ptr, len, capacity) = (bytes.as_mut_ptr(), bytes.len(), bytes.capacity());
-    // SAFETY: the engine takes the vector's memory, which `free` gives back; a fixed-length
-    // array, so the engine never asks to resize it.
+    let (ptr, len) = (bytes.as_mut_ptr(), bytes.len());
+    // SAFETY: the engine takes the memory (on failure it may already have freed it through
+    // `manage`, so the vector is never dropped here: out of memory, it leaks at worst).
     unsafe {
         let value =
-            qjs::JS_NewUint8Array(ctx.as_raw().as_ptr(), ptr, len as _, Some(free), capacity as *mut c_void, false);
+            qjs::JS_NewUint8Array(ctx.as_raw().as_ptr(), ptr, len as _, Some(manage), std::ptr::null_mut(), false);
         if qjs::JS_IsException(value) {
-            drop(std::mem::ManuallyDrop::into_inner(bytes));
             return Err(rquickjs::Error::Exception);
         }
         Ok(Value::from_raw(ctx.clone(), value))
@@ -159,79 +187,29 @@ fn into_uint8_array<'js>(ctx: &Ctx<'js>, bytes: Vec<u8>) -> Result<Value<'js>> {
 }
 
 /// Reads a file whole: until a read returns nothing, so a file that grows or shrinks while
-/// being read gives what was there as the reads went by.
+/// being read gives what was there as the reads went by. Most files are small: a first read of
+/// 64 KiB, and a 1-byte read that finds the end, make three waits with the open. (Linking the
+/// reads to the open in one submission saves one wait, but a linked read of a FIFO that waits
+/// for a writer cannot be cancelled; rule 5 comes first.)
 fn op_fs_read_file<'js>(ctx: Ctx<'js>, path: PathArg) -> Result<Value<'js>> {
-    let slot = host(&ctx).scheduler.borrow_mut().ring.take_slot();
-    let (fd, buf) = match slot {
-        Some(slot) => match read_small(&ctx, &path, slot)? {
-            Small::Whole(buf) => return into_uint8_array(&ctx, buf),
-            Small::More(fd, buf) => (fd, buf),
-        },
-        None => (open(&ctx, &path, libc::O_RDONLY, 0)?, Vec::new()),
-    };
-    read_rest(&ctx, &path, &fd, buf)
-}
-
-enum Small {
-    /// The whole file.
-    Whole(Vec<u8>),
-    /// The file is bigger: its descriptor (positioned after) and what was read.
-    More(Rc<Fd>, Vec<u8>),
-}
-
-/// Most files are small: one submission opens the file into fixed-file `slot`, reads 64 KiB,
-/// and reads 1 byte more to find the end — one wait in all. A bigger file becomes an ordinary
-/// descriptor and is read on from there.
-fn read_small(ctx: &Ctx<'_>, path: &PathArg, slot: u32) -> Result<Small> {
-    let target = types::DestinationSlot::try_from_slot_target(slot).ok();
-    let name = Box::new(path.c.clone());
-    let open = opcode::OpenAt::new(Target(AT_CWD), name.as_ptr())
-        .file_index(target)
-        .flags(libc::O_RDONLY) // a fixed file is no descriptor: O_CLOEXEC is refused (EINVAL)
-        .build();
-    let read = |len: usize| {
-        let mut keep = Keep { buf: Vec::with_capacity(len), ..Keep::default() };
-        let entry = opcode::Read::new(types::Fixed(slot), keep.buf.as_mut_ptr(), len as u32).offset(CURRENT).build();
-        (keep, entry)
-    };
-    let chain = [(Keep { extra: Some(name), ..Keep::default() }, open), read(FIRST_READ), read(1)];
-    // SAFETY: each entry points into its own `Keep`: the path, or the buffer.
-    let done = unsafe { io_chain(ctx, chain) };
-    let release = || host(ctx).scheduler.borrow_mut().ring.release_slot(slot);
-    let Some([(opened, _), (head, first), (tail, probe)]) = done else {
-        release();
-        return Err(cancelled(ctx));
-    };
-    if opened.result < 0 {
-        host(ctx).scheduler.borrow_mut().ring.give_slot(slot);
-        return Err(sys_error(ctx, opened.result, "open", &[path]));
+    let fd = open(&ctx, &path, libc::O_RDONLY, 0)?;
+    let mut buf = Vec::new();
+    let n = read_into(&ctx, &fd, &mut buf, FIRST_READ, CURRENT)?;
+    if n < 0 {
+        return Err(sys_error(&ctx, n, "read", &[&path]));
     }
-    let failed = [head.result, tail.result].into_iter().find(|r| *r < 0);
-    let (mut buf, mut probe) = (first.buf, probe.buf);
-    if let Some(result) = failed {
-        release();
-        return Err(sys_error(ctx, result, "read", &[path]));
+    if n as usize == FIRST_READ {
+        return read_rest(&ctx, &path, &fd, buf);
     }
-    // SAFETY: the kernel wrote this many bytes into each buffer's capacity.
-    unsafe {
-        buf.set_len(head.result as usize);
-        probe.set_len(tail.result as usize);
+    let mut probe = Vec::with_capacity(1);
+    match read_into(&ctx, &fd, &mut probe, 1, CURRENT)? {
+        0 => into_uint8_array(&ctx, buf),
+        n if n < 0 => Err(sys_error(&ctx, n, "read", &[&path])),
+        _ => {
+            buf.extend_from_slice(&probe);
+            read_rest(&ctx, &path, &fd, buf)
+        }
     }
-    if probe.is_empty() {
-        release();
-        return Ok(Small::Whole(buf));
-    }
-    buf.reserve_exact(1);
-    buf.extend_from_slice(&probe);
-    let install = opcode::FixedFdInstall::new(types::Fixed(slot), 0).build();
-    // SAFETY: the entry points to nothing.
-    let installed = unsafe { io(ctx, Keep::default(), install) };
-    release();
-    let (installed, _) = installed.ok_or_else(|| cancelled(ctx))?;
-    if installed.result < 0 {
-        return Err(sys_error(ctx, installed.result, "open", &[path]));
-    }
-    Ok(Small::More(Fd::new(installed.result, false), buf))
 }
 
 /// Reads the rest of a file that did not fit its first read.
@@ -300,12 +278,15 @@ fn op_fs_write_file<'js>(ctx: Ctx<'js>, path: PathArg, data: Value<'js>, append:
 }
 
 /// Copies `from` to `to` (created or replaced, with exactly `from`'s permissions) through the
-/// ring in 4 MiB chunks: the bytes never reach JS. Copying a file onto itself leaves it intact.
+/// ring in 1 MiB chunks: the bytes never reach JS. Copying a file onto itself leaves it intact.
 fn op_fs_copy_file(ctx: Ctx<'_>, from: PathArg, to: PathArg) -> Result<()> {
     let source = open(&ctx, &from, libc::O_RDONLY, 0)?;
     let (result, stat) = of_file(&ctx, &source)?;
     if result < 0 {
         return Err(sys_error(&ctx, result, "stat", &[&from]));
+    }
+    if stat.stx_mode as u32 & libc::S_IFMT == libc::S_IFDIR {
+        return Err(sys_error(&ctx, -libc::EISDIR, "copyfile", &[&from]));
     }
     let mode = stat.stx_mode as u32 & 0o7777;
     // Not O_TRUNC: the target may be the source itself (under another name).

@@ -14,11 +14,12 @@ use std::{ffi::CString, rc::Rc};
 use io_uring::{opcode, types};
 use rquickjs::{Ctx, Exception, Result, Value};
 
+pub use self::file::write_array;
 use self::path::PathArg;
 use super::{
     descriptor,
     errors::{self, Target},
-    io::cancelled,
+    io::{cancelled, failed},
     Ops,
 };
 use crate::{
@@ -46,6 +47,10 @@ pub fn register(ops: &Ops<'_>) -> Result<()> {
 /// and a destination). The message shows the names as text; the `path` and `dest` properties
 /// are the names as JS gave them, so a name that is not UTF-8 comes back as the same string.
 fn sys_error(ctx: &Ctx<'_>, result: i32, syscall: &str, paths: &[&PathArg]) -> rquickjs::Error {
+    if result == -libc::ECANCELED {
+        // Cancelled in the kernel: by the fiber's cancellation (Cancelled) or a close (EBADF).
+        return failed(ctx, result, syscall);
+    }
     let target = match paths {
         [] => Target::None,
         [path] => Target::Path(&path.text),

@@ -12,8 +12,8 @@ use crate::{
     uring::{fd::Fd, Keep},
 };
 
-/// `[size, mode, mtimeMs, atimeMs, ctimeMs, birthtimeMs (NaN when unknown), kind]`, kind being
-/// the file type bits of `mode` (lib/fs.ts makes the `Stat`).
+/// `[size, mode, mtimeMs, atimeMs, ctimeMs, birthtimeMs (NaN when unknown)]`; lib/fs.ts makes
+/// the `Stat` (the file type is in `mode`).
 type StatList = List<(f64, u32, f64, f64, f64, f64)>;
 
 /// A statx buffer and the path it is about, boxed together for the kernel.

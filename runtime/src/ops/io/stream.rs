@@ -13,6 +13,7 @@ use crate::{
         descriptor,
         errors::{self, throw_sys},
         fiber::throw_cancelled,
+        fs::write_array,
         raw::{arg, context, number, uint8_array},
         Ops,
     },
@@ -56,6 +57,13 @@ unsafe extern "C" fn op_io_write(
     // SAFETY: as in `op_io_read`.
     let (ctx, fd, data) = unsafe { (context(raw), descriptor::get(arg(argc, argv, 0)), arg(argc, argv, 1)) };
     let Some(fd) = fd else { return not_a_descriptor(&ctx) };
+    if !fd.socket {
+        // Files, pipes, terminals: in 1 MiB chunks, each copied just before it is written, so
+        // a big write neither doubles its memory nor holds the thread for long.
+        // SAFETY: a new reference to the argument, owned by `Value`.
+        let data = unsafe { Value::from_raw(ctx.clone(), qjs::JS_DupValue(raw, data)) };
+        return number(write_array(&ctx, &fd, &data));
+    }
     let Some((bytes, len)) = uint8_array(&ctx, data) else { return qjs::JS_EXCEPTION };
     // The kernel gets a copy: JS may drop, detach or resize its array while the write waits.
     // SAFETY: the array's memory, valid until JS runs again.
@@ -98,11 +106,31 @@ fn read(ctx: &Ctx<'_>, fd: &Rc<Fd>, target: qjs::JSValue) -> Result<usize> {
     match receive(ctx, fd, len)? {
         Arrived::Own(bytes) => copy_into(fd, target, &bytes, ctx),
         Arrived::Provided(bid, n) => {
+            // The array is looked up before the scheduler is borrowed: a failure makes an error,
+            // which runs JS. With the memory in hand, the copy itself runs no JS.
+            let memory = uint8_array(ctx, target);
             let mut s = host(ctx).scheduler.borrow_mut();
-            let Some(buffers) = s.ring.buffers.as_mut() else { return Ok(0) };
-            let delivered = copy_into(fd, target, buffers.get(bid, n), ctx);
+            let Some(buffers) = s.ring.buffers.as_mut() else {
+                drop(s);
+                return Err(closed(ctx, "read"));
+            };
+            let bytes = buffers.get(bid, n);
+            let copied = match memory {
+                Some((data, len)) => {
+                    let copied = bytes.len().min(len);
+                    // SAFETY: `data` holds `len` bytes; no JS runs during the copy.
+                    unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), data, copied) };
+                    fd.leftover.borrow_mut().splice(0..0, bytes[copied..].iter().copied());
+                    Some(copied)
+                }
+                None => {
+                    fd.leftover.borrow_mut().extend_from_slice(bytes);
+                    None
+                }
+            };
             buffers.give_back(bid);
-            delivered
+            drop(s);
+            copied.ok_or(rquickjs::Error::Exception)
         }
     }
 }
@@ -172,7 +200,9 @@ fn copy(ctx: &Ctx<'_>, from: Rc<Fd>, to: Rc<Fd>) -> Result<usize> {
     if from.get().is_none() || to.get().is_none() {
         return Err(closed(ctx, if from.get().is_none() { "read" } else { "write" }));
     }
-    let index = host(ctx).scheduler.borrow_mut().start_copy(from, to).ok_or_else(|| cancelled(ctx))?;
+    // Bound first: the error is made with the scheduler no longer borrowed (making it runs JS).
+    let started = host(ctx).scheduler.borrow_mut().start_copy(from, to);
+    let index = started.ok_or_else(|| cancelled(ctx))?;
     if !host(ctx).scheduler.borrow().copy_ended(index) {
         park(ctx, Wait::Copy(index));
     }

@@ -9,7 +9,7 @@ mod udp;
 use std::{mem, os::fd::RawFd, rc::Rc};
 
 use io_uring::{opcode, types::Fd as Target};
-use rquickjs::{convert::List, Ctx, Exception, Result, Value};
+use rquickjs::{convert::List, function::Opt, Ctx, Exception, Result, Value};
 
 use self::addr::SockAddr;
 use super::{
@@ -177,13 +177,15 @@ fn op_net_set_nodelay<'js>(ctx: Ctx<'js>, socket: Value<'js>, on: bool) -> Resul
         .map_err(|e| throw_sys(&ctx, e.raw_os_error().unwrap_or(libc::EIO), "setsockopt", ErrorTarget::None))
 }
 
-/// Ends our sending side: the peer reads end of stream. A socket whose peer is gone already
-/// (ENOTCONN) has nothing left to end.
-fn op_net_shutdown<'js>(ctx: Ctx<'js>, socket: Value<'js>) -> Result<()> {
+/// Ends our sending side (the peer reads end of stream), or (`reading`) our receiving side (a
+/// read waiting on it returns end of stream). A socket whose peer is gone already (ENOTCONN)
+/// has nothing left to end.
+fn op_net_shutdown<'js>(ctx: Ctx<'js>, socket: Value<'js>, reading: Opt<bool>) -> Result<()> {
     let fd = fd_of(&ctx, &socket)?;
     let raw = fd.get().ok_or_else(|| closed(&ctx, "shutdown"))?;
+    let how = if reading.0 == Some(true) { libc::SHUT_RD } else { libc::SHUT_WR };
     // SAFETY: a plain syscall on our socket.
-    if unsafe { libc::shutdown(raw, libc::SHUT_WR) } < 0 && errno() != libc::ENOTCONN {
+    if unsafe { libc::shutdown(raw, how) } < 0 && errno() != libc::ENOTCONN {
         return Err(throw_sys(&ctx, errno(), "shutdown", ErrorTarget::None));
     }
     Ok(())
