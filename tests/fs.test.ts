@@ -1036,10 +1036,12 @@ describe("review regressions", () => {
 
   test("a readFile result's buffer can be transferred to another length (the engine may resize its memory)", () => {
     writeFile(`${dir}/t`, "0123456789");
+    // ES2024's ArrayBuffer.prototype.transfer, which the TypeScript lib in use does not declare.
+    type Transferable = { transfer(length: number): ArrayBuffer };
     const bytes = readFile(`${dir}/t`);
-    const moved = bytes.buffer.transfer(4);
+    const moved = (bytes.buffer as unknown as Transferable).transfer(4);
     expect(new TextDecoder().decode(moved)).toBe("0123");
-    expect(readFile(`${dir}/t`).buffer.transfer(100).byteLength).toBe(100);
+    expect((readFile(`${dir}/t`).buffer as unknown as Transferable).transfer(100).byteLength).toBe(100);
   });
 
   test("writeFile of something other than bytes or a string throws before creating the file", () => {
