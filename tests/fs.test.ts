@@ -1091,3 +1091,18 @@ describe("review regressions", () => {
     for (let i = 0; i < data.length; i += 4096 * 97) expect(back[i]).toBe(data[i]);
   });
 });
+
+describe("many operations at once", () => {
+  test("more operations in one turn than the completion queue holds (20,000 stats) all complete", () => {
+    writeFile(`${dir}/s`, "x");
+    let done = 0;
+    const fibers = [];
+    for (let i = 0; i < 20_000; i++) {
+      fibers.push(spawn(() => {
+        if (stat(`${dir}/s`).size === 1) done++;
+      }));
+    }
+    for (const f of fibers) f.join();
+    expect(done).toBe(20_000);
+  });
+});

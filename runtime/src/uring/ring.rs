@@ -65,6 +65,8 @@ pub struct Ring {
     live: usize,
     /// The provided buffers receives read into, where the kernel supports them.
     pub buffers: Option<Buffers>,
+    /// Completions taken while making room to submit, delivered by the next poll or wait.
+    backlog: Vec<(Owner, OpId)>,
 }
 
 /// io_uring cannot be used here; the message says why and how to fix it.
@@ -90,7 +92,15 @@ impl Ring {
             .build(ENTRIES)
             .map_err(explain)?;
         let buffers = Buffers::new(&ring);
-        Ok(Ring { ring, timespec: Timespec::new(), ops: Vec::new(), free: Vec::new(), live: 0, buffers })
+        Ok(Ring {
+            ring,
+            timespec: Timespec::new(),
+            ops: Vec::new(),
+            free: Vec::new(),
+            live: 0,
+            buffers,
+            backlog: Vec::new(),
+        })
     }
 
     /// Submits `entry` (at the next enter) for `owner`, with the memory it points into.
@@ -155,12 +165,13 @@ impl Ring {
 
     /// Whether a fiber waits for an operation in flight.
     pub fn has_live(&self) -> bool {
-        self.live > 0
+        self.live > 0 || !self.backlog.is_empty()
     }
 
     /// Submits what is queued and collects what completed, without blocking; enters the
     /// kernel only when there is something to submit or a completion is pending.
     pub fn poll(&mut self, done: &mut Vec<(Owner, OpId)>) -> io::Result<()> {
+        done.append(&mut self.backlog);
         let pending = self.ring.submission().taskrun() || self.ring.submission().cq_overflow();
         let queued = self.ring.submission().len() as u32;
         if queued > 0 || pending {
@@ -175,6 +186,9 @@ impl Ring {
     /// Submits what is queued and blocks until a completion arrives or `deadline` passes, in
     /// one `io_uring_enter`; then collects what completed.
     pub fn wait(&mut self, deadline: Option<Instant>, done: &mut Vec<(Owner, OpId)>) -> io::Result<()> {
+        if !self.backlog.is_empty() {
+            return self.poll(done); // completions are waiting already
+        }
         let result = match deadline {
             Some(deadline) => {
                 let left = deadline.saturating_duration_since(Instant::now());
@@ -220,16 +234,15 @@ impl Ring {
                 return;
             }
             if let Err(e) = retry(|| self.ring.submit()) {
-                // EBUSY: the completion queue is full; reaping happens at the turn's end, and
-                // the entry waits until then.
                 if e.raw_os_error() != Some(libc::EBUSY) {
                     eprintln!("uringy: submitting to io_uring failed: {e}");
                     std::process::exit(1);
                 }
-                // SAFETY: a plain enter that processes completions.
-                let _ = unsafe {
-                    self.ring.submitter().enter::<libc::sigset_t>(0, 0, io_uring::EnterFlags::GETEVENTS.bits(), None)
-                };
+                // The completion queue is full: take its completions (the scheduler gets them
+                // with the next poll or wait), which makes room for the kernel's overflow.
+                let mut backlog = std::mem::take(&mut self.backlog);
+                self.reap(&mut backlog);
+                self.backlog = backlog;
             }
         }
     }
