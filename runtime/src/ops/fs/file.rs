@@ -189,7 +189,7 @@ fn into_uint8_array<'js>(ctx: &Ctx<'js>, bytes: Vec<u8>) -> Result<Value<'js>> {
 /// Reads a file whole: until a read returns nothing, so a file that grows or shrinks while
 /// being read gives what was there as the reads went by. Most files are small: a first read of
 /// 64 KiB, and a 1-byte read that finds the end, make three waits with the open. (Linking the
-/// reads to the open in one submission saves one wait, but a linked read of a FIFO that waits
+/// reads to the open in one submission saves two waits, but a linked read of a FIFO that waits
 /// for a writer cannot be cancelled; rule 5 comes first.)
 fn op_fs_read_file<'js>(ctx: Ctx<'js>, path: PathArg) -> Result<Value<'js>> {
     let fd = open(&ctx, &path, libc::O_RDONLY, 0)?;
