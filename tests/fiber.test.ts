@@ -12,16 +12,7 @@ import {
   type Fiber,
 } from "uringy:fiber";
 import { Channel } from "uringy:sync";
-
-/** The error `fn` throws (fails if it returns). */
-function caught(fn: () => unknown): any {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a throw, but it returned");
-}
+import { thrown as caught } from "./helpers.ts";
 
 const now = (): number => performance.now();
 

@@ -10,6 +10,7 @@ import {
   readFile, readTextFile, writeFile, open, stat, lstat, exists, readDir, mkdir, remove, rename, copyFile,
   symlink, readLink, realPath, chmod, makeTempDir,
 } from "uringy:fs";
+import { thrown, firstDifference } from "./helpers.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -20,17 +21,6 @@ const GiB = 1024 * MiB;
 
 const encoder = new TextEncoder();
 const now = (): number => performance.now();
-
-/** What `fn` throws (fails if it returns). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function thrown(fn: () => unknown): any {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a throw, but it returned");
-}
 
 /** Asserts that `fn` throws a system error shaped as API.md says: an Error with `code`,
  *  `syscall` (one of `syscalls`) and, when given, `path`, with a message naming them. */
@@ -61,28 +51,6 @@ function pattern(length: number, seed = 0): Uint8Array {
 
 function patternByte(i: number, seed = 0): number {
   return ((i % 251) * 37 + seed * 101 + 11) & 255;
-}
-
-/** The first index where `a` and `b` differ (the shorter length if one is a prefix of the
- *  other), or -1. Compares eight bytes at a time: big files are compared whole. */
-function firstDifference(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  let i = 0;
-  if (a.byteOffset % 8 === 0 && b.byteOffset % 8 === 0) {
-    const words = Math.floor(n / 8);
-    const x = new Float64Array(a.buffer, a.byteOffset, words);
-    const y = new Float64Array(b.buffer, b.byteOffset, words);
-    for (let w = 0; w < words; w++) {
-      const p = x[w];
-      // NaN never equals itself and +0 equals -0: look at those words' bytes.
-      if (p !== y[w] || p === 0) {
-        for (let k = w * 8; k < w * 8 + 8; k++) if (a[k] !== b[k]) return k;
-      }
-    }
-    i = words * 8;
-  }
-  for (; i < n; i++) if (a[i] !== b[i]) return i;
-  return a.length === b.length ? -1 : n;
 }
 
 function expectSameBytes(actual: Uint8Array, expected: Uint8Array): void {

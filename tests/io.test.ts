@@ -5,55 +5,14 @@ import { test, expect, describe } from "uringy:test";
 import { spawn, sleep, Cancelled } from "uringy:fiber";
 import { TcpListener, TcpStream } from "uringy:net";
 import { copy, readAll, stdin, stdout, stderr, type Reader, type Writer } from "uringy:io";
+import { thrown as caught, pair, pattern, firstDifference } from "./helpers.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function caught(fn: () => unknown): any {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a throw, but it returned");
-}
-
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const SOON = 500;
-
-/** `n` bytes that do not repeat within 16 MiB, so lost or reordered chunks show. */
-function pattern(n: number, seed = 0): Uint8Array {
-  const bytes = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const j = i + seed;
-    bytes[i] = (j + (j >>> 8) * 31 + (j >>> 16) * 17) & 0xff;
-  }
-  return bytes;
-}
-
-/** The first index where `a` and `b` differ, or -1 if they are equal (same length too). */
-function firstDifference(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  let i = 0;
-  if (a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0) {
-    // Four bytes at a time where both are aligned; the bytes pinpoint a difference below.
-    const words = n >>> 2;
-    const wa = new Uint32Array(a.buffer, a.byteOffset, words);
-    const wb = new Uint32Array(b.buffer, b.byteOffset, words);
-    while (i < words && wa[i] === wb[i]) i++;
-    i *= 4;
-  }
-  for (; i < n; i++) if (a[i] !== b[i]) return i;
-  return a.length === b.length ? -1 : n;
-}
-
-/** A connected pair over loopback: [client, server]. */
-function pair(listener: TcpListener): [TcpStream, TcpStream] {
-  const client = TcpStream.connect("127.0.0.1", listener.addr.port);
-  return [client, listener.accept()];
-}
 
 /** A JS Reader that hands out `data` in reads of at most `step` bytes (and of the buffer's
  *  length), counting its calls. */

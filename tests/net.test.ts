@@ -8,20 +8,10 @@ import { test, expect, describe } from "uringy:test";
 import { spawn, sleep, yieldNow, timeout, Cancelled, TimeoutError, type Fiber } from "uringy:fiber";
 import { TcpListener, TcpStream, UdpSocket, UnixListener, UnixStream, resolve, type Addr } from "uringy:net";
 import { copy, type Reader } from "uringy:io";
+import { thrown as caught, pair, pattern, firstDifference } from "./helpers.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-/** The error `fn` throws (fails if it returns). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function caught(fn: () => unknown): any {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a throw, but it returned");
-}
 
 const now = (): number => performance.now();
 const encoder = new TextEncoder();
@@ -30,40 +20,6 @@ const decoder = new TextDecoder();
 // Within SOON, "at once" happened: a cancellation or close that works ends a wait in
 // milliseconds; one that does not shows as a slow test or a timeout.
 const SOON = 500;
-
-/** A connected pair over loopback: [client, server]. */
-function pair(listener: TcpListener, host = "127.0.0.1"): [TcpStream, TcpStream] {
-  const client = TcpStream.connect(host, listener.addr.port);
-  const server = listener.accept();
-  return [client, server];
-}
-
-/** `n` bytes of a pattern that does not repeat within 16 MiB, so lost, repeated or reordered
- *  chunks show. */
-function pattern(n: number, seed = 0): Uint8Array {
-  const bytes = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const j = i + seed;
-    bytes[i] = (j + (j >>> 8) * 31 + (j >>> 16) * 17) & 0xff;
-  }
-  return bytes;
-}
-
-/** The first index where `a` and `b` differ, or -1 if they are equal (same length too). */
-function firstDifference(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  let i = 0;
-  if (a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0) {
-    // Four bytes at a time where both are aligned; the bytes pinpoint a difference below.
-    const words = n >>> 2;
-    const wa = new Uint32Array(a.buffer, a.byteOffset, words);
-    const wb = new Uint32Array(b.buffer, b.byteOffset, words);
-    while (i < words && wa[i] === wb[i]) i++;
-    i *= 4;
-  }
-  for (; i < n; i++) if (a[i] !== b[i]) return i;
-  return a.length === b.length ? -1 : n;
-}
 
 /** Reads exactly `n` bytes (fails at an early end of stream). */
 function readExactly(r: Reader, n: number): Uint8Array {
