@@ -21,10 +21,13 @@ import json
 import os
 import select
 import signal
-import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common import json_lines, median, sig  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BENCH = os.path.dirname(HERE)
@@ -376,27 +379,12 @@ else:
 # ---- report -------------------------------------------------------------------------------
 
 
-def sig(x):
-    """Three significant figures, thousands grouped."""
-    if x is None:
-        return "—"
-    if abs(x) >= 100:
-        return f"{x:,.0f}"
-    if abs(x) >= 10:
-        return f"{x:.1f}"
-    return f"{x:.2f}"
-
-
 def good(name, key):
     return [r for r in raw[name]["load"][key] if r is not None and not r.get("failed")]
 
 
 def values(name, key, field):
     return [r[field] for r in good(name, key) if r.get(field) is not None]
-
-
-def median(v):
-    return statistics.median(v) if v else None
 
 
 rows = []  # (measure, target, {name: value}, {name: cell}, ratio?)

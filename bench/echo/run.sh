@@ -45,6 +45,9 @@ for pkg in native load; do
 done
 export NATIVE_BIN="$CARGO_TARGET_DIR/release/echo-native" LOAD_BIN="$CARGO_TARGET_DIR/release/echo-load"
 
+# shellcheck source=../lib.sh
+source "$bench/lib.sh"
+
 # peers.sh returns at once when everything is installed already.
 bash "$bench/peers.sh" >/dev/null
 # shellcheck source=/dev/null
@@ -61,15 +64,7 @@ elif [[ ! -f "$example" ]]; then
     uringy_rev="not measured (no $example)"
     echo "echo: no $example; measuring the others only" >&2
 else
-    # Measure a copy: a rebuild during the run (cargo replaces target/release/uringy) must not
-    # mix two builds in one entry.
-    mkdir -p "$bench/out"
-    snapshot="$bench/out/uringy-under-test"
-    # (copy, then rename: a leftover process may still be running the previous snapshot)
-    cp "$uringy" "$snapshot.new" && mv -f "$snapshot.new" "$snapshot"
-    export URINGY_BIN="$snapshot"
-    uringy_version="$("$snapshot" --version 2>/dev/null | head -n1 || echo '?'), "
-    uringy_rev="$uringy built $(date -u -r "$uringy" '+%F %T UTC'), repo at $(git -C "$repo" describe --always --dirty 2>/dev/null || echo 'no commit yet')"
+    snapshot_uringy uringy-under-test
 fi
 
 load_before="$(cut -d' ' -f1 /proc/loadavg)"

@@ -12,11 +12,14 @@ RSS come from wait4(). Raw data: bench/out/fibers.json.
 import json
 import os
 import select
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common import json_lines, median, sig  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BENCH = os.path.dirname(HERE)
@@ -58,18 +61,6 @@ def wait_rusage(proc):
     proc.returncode = os.waitstatus_to_exitcode(status)
     return {"cpu_s": ru.ru_utime + ru.ru_stime, "user_s": ru.ru_utime, "sys_s": ru.ru_stime,
             "maxrss_kib": ru.ru_maxrss, "status": proc.returncode}
-
-
-def json_lines(text):
-    out = []
-    for line in text.splitlines():
-        line = line.strip()
-        if line.startswith("{"):
-            try:
-                out.append(json.loads(line))
-            except json.JSONDecodeError:
-                pass
-    return out
 
 
 def run_timed(name, question, n):
@@ -144,11 +135,6 @@ def run_memory(name, question, args, timeout):
     return {"ready": ready, "done": done, "proc": status, **ru}
 
 
-def median(values):
-    values = [v for v in values if v is not None]
-    return statistics.median(values) if values else None
-
-
 # ---- run ----------------------------------------------------------------------------------
 
 raw = {name: {"spawn": [], "switch": [], "deep": [], "deep0": [], "sleepers": []} for name in runtimes}
@@ -188,19 +174,6 @@ def stat(name, question, key):
 def spread(name, question, key):
     v = pick(name, question, key)
     return (min(v), max(v)) if v else None
-
-
-def sig(x):
-    """Three significant figures, thousands grouped."""
-    if x is None:
-        return "—"
-    if isinstance(x, int) or (abs(x) >= 100 and float(x).is_integer()):
-        return f"{int(x):,}"
-    if abs(x) >= 100:
-        return f"{x:,.0f}"
-    if abs(x) >= 10:
-        return f"{x:.1f}"
-    return f"{x:.2f}"
 
 
 def mem(name, question, path):

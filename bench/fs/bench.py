@@ -14,11 +14,11 @@ Raw data: bench/out/fs.json.
 """
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BENCH = os.path.dirname(HERE)
@@ -26,6 +26,9 @@ OUT = os.path.join(BENCH, "out")
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 import fixtures  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common import json_lines, median, sig  # noqa: E402
 
 env = os.environ
 FS_DIR = env["FS_DIR"]
@@ -81,18 +84,6 @@ all_cases = {
 }
 cases = {k: v for k, v in all_cases.items()
          if (not ONLY_CASES or k in ONLY_CASES) and not (SKIP_BIG and k.endswith("-big"))}
-
-
-def json_lines(text):
-    out = []
-    for line in text.splitlines():
-        line = line.strip()
-        if line.startswith("{"):
-            try:
-                out.append(json.loads(line))
-            except json.JSONDecodeError:
-                pass
-    return out
 
 
 def run_case(variant, case, tag):
@@ -209,28 +200,11 @@ with open(os.path.join(OUT, "fs.json"), "w") as f:
 # ---- report ---------------------------------------------------------------------------------
 
 
-def sig(x):
-    """Three significant figures, thousands grouped."""
-    if x is None:
-        return "—"
-    if abs(x) >= 100:
-        return f"{x:,.0f}"
-    if abs(x) >= 10:
-        return f"{x:.1f}"
-    if abs(x) >= 1:
-        return f"{x:.2f}"
-    return f"{x:.3f}"
-
-
 def per_op(variant, case):
     """The per-op times of the good runs, in the case's unit."""
     unit = cases[case][4]
     scale = 1 if unit == "µs" else 1e-3
     return [r["result"]["usPerOp"] * scale for r in raw[variant][case] if "result" in r and "error" not in r]
-
-
-def median(v):
-    return statistics.median(v) if v else None
 
 
 def cell(variant, case):

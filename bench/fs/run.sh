@@ -30,6 +30,9 @@ for knob in FS_TMP WRITE_MODE CASES VARIANTS TIMEOUT READDIR_REPS N_MEDIUM N_SMA
     if [[ -n "${!knob:-}" ]]; then cmdline="$knob=${!knob} $cmdline"; fi
 done
 
+# shellcheck source=../lib.sh
+source "$bench/lib.sh"
+
 # peers.sh returns at once when everything is installed already.
 bash "$bench/peers.sh" >/dev/null
 # shellcheck source=/dev/null
@@ -39,14 +42,7 @@ export NODE BUN DENO CPU="$cpu"
 uringy_rev="not measured (no binary at $uringy; cargo build --release)"
 uringy_version=""
 if [[ -x "$uringy" ]]; then
-    # Measure a copy: a rebuild during the run (cargo replaces target/release/uringy) must not
-    # mix two builds in one entry.
-    mkdir -p "$bench/out"
-    snapshot="$bench/out/uringy-under-test-fs"
-    cp "$uringy" "$snapshot"
-    export URINGY_BIN="$snapshot"
-    uringy_version="$("$snapshot" --version 2>/dev/null | head -n1 || echo '?'), "
-    uringy_rev="$uringy built $(date -u -r "$uringy" '+%F %T UTC'), repo at $(git -C "$repo" describe --always --dirty 2>/dev/null || echo 'no commit yet')"
+    snapshot_uringy uringy-under-test-fs
 else
     echo "fs: no uringy binary at $uringy (cargo build --release); measuring the peers only" >&2
 fi
