@@ -67,6 +67,8 @@ pub struct Ring {
     pub buffers: Option<Buffers>,
     /// Completions taken while making room to submit, delivered by the next poll or wait.
     backlog: Vec<(Owner, OpId)>,
+    /// The completion queue's entries as reaped (memory reused from turn to turn).
+    reaped: Vec<(u64, i32, u32)>,
 }
 
 /// io_uring cannot be used here; the message says why and how to fix it.
@@ -100,6 +102,7 @@ impl Ring {
             live: 0,
             buffers,
             backlog: Vec::new(),
+            reaped: Vec::new(),
         })
     }
 
@@ -208,11 +211,13 @@ impl Ring {
     }
 
     fn reap(&mut self, done: &mut Vec<(Owner, OpId)>) {
+        // Copied out first (the queue borrows the ring), into a vector kept for the next turn.
+        let mut ready = std::mem::take(&mut self.reaped);
         let mut completions = self.ring.completion();
         completions.sync();
-        let ready: Vec<_> = completions.by_ref().map(|c| (c.user_data(), c.result(), c.flags())).collect();
+        ready.extend(completions.by_ref().map(|c| (c.user_data(), c.result(), c.flags())));
         drop(completions);
-        for (id, result, flags) in ready {
+        for &(id, result, flags) in &ready {
             if id == IGNORED {
                 continue;
             }
@@ -224,6 +229,8 @@ impl Ring {
             }
             done.push((owner, id));
         }
+        ready.clear();
+        self.reaped = ready;
     }
 
     /// Queues an entry, making room by submitting when the queue is full.
