@@ -266,6 +266,114 @@ spawn(() => { throw { code: 7 }; });
     assert!(run.stderr.contains("Uncaught { code: 7 }"), "{}", run.stderr);
 }
 
+// ----- rule 7: rejections nobody handles ----------------------------------------------------
+
+#[test]
+fn rule_7_an_async_timer_callback_that_throws_fails_the_program() {
+    for (what, source) in [
+        ("setTimeout", "setTimeout(async () => { throw new Error('from an async timer'); }, 1);\n"),
+        (
+            "setInterval",
+            "const i = setInterval(async () => { clearInterval(i); throw new Error('from an async timer'); }, 1);\n",
+        ),
+        ("a rejection in a timer", "setTimeout(() => { Promise.reject(new Error('from an async timer')); }, 1);\n"),
+    ] {
+        let (_dir, run) = run_source("app.ts", source, &[]);
+        assert_eq!(run.status, 1, "{what}: {}", run.stderr);
+        assert!(run.stderr.contains("Uncaught Error: from an async timer"), "{what}: {}", run.stderr);
+    }
+}
+
+#[test]
+fn rule_7_an_unhandled_rejection_in_a_spawned_fiber_is_reported_at_once_not_when_the_program_ends() {
+    let source = r#"
+import { spawn, sleep } from "uringy:fiber";
+spawn(() => { Promise.reject(new Error("rejected in a fiber")); });
+sleep(20_000);
+console.log("slept through it");
+"#;
+    let (_dir, run, took) = run_timed("app.ts", source);
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("Uncaught Error: rejected in a fiber"), "{}", run.stderr);
+    assert!(!run.stdout.contains("slept through it"), "{}", run.stdout);
+    assert!(took < Duration::from_secs(5), "reported after {took:?}");
+}
+
+#[test]
+fn rule_7_an_unhandled_rejection_fails_the_fiber_it_happened_in_which_join_then_throws() {
+    let source = r#"
+import { spawn, scope } from "uringy:fiber";
+const f = spawn(() => { Promise.reject(new Error("mine")); return "returned"; });
+try { f.join(); } catch (e) { console.log("join threw", (e as Error).message); }
+try { scope(() => { Promise.reject(new Error("in a scope")); }); } catch (e) { console.log("scope threw", (e as Error).message); }
+console.log("goes on");
+"#;
+    let (_dir, run) = run_source("app.ts", source, &[]);
+    assert_eq!((run.status, run.stderr.as_str()), (0, ""), "{}", run.stderr);
+    assert_eq!(run.stdout, "join threw mine\nscope threw in a scope\ngoes on\n");
+}
+
+#[test]
+fn rule_7_a_rejection_handled_before_promise_jobs_have_drained_is_not_reported() {
+    let source = r#"
+const p = Promise.reject(new Error("handled late"));
+await null;
+p.catch((e) => console.log("caught", e.message));
+queueMicrotask(() => { Promise.reject(new Error("x")).catch(() => console.log("caught in a microtask")); });
+"#;
+    let (_dir, run) = run_source("app.ts", source, &[]);
+    assert_eq!((run.status, run.stderr.as_str()), (0, ""), "{}", run.stderr);
+    assert_eq!(run.stdout, "caught handled late\ncaught in a microtask\n");
+}
+
+#[test]
+fn rule_7_an_unhandled_rejection_in_an_async_signal_handler_is_reported_at_once() {
+    let dir = TempDir::new();
+    dir.write(
+        "app.ts",
+        r#"
+import { onSignal } from "uringy:process";
+import { sleep } from "uringy:fiber";
+onSignal("SIGUSR1", async () => { throw new Error("from a signal handler"); });
+console.log("ready");
+sleep(20_000);
+"#,
+    );
+    let started = Instant::now();
+    let mut child = Command::new(BIN)
+        .arg("app.ts")
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut line).unwrap();
+    assert_eq!(line, "ready\n");
+    // SAFETY: a plain syscall to our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGUSR1) };
+    let run: Run = child.wait_with_output().unwrap().into();
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("Uncaught Error: from a signal handler"), "{}", run.stderr);
+    assert!(started.elapsed() < Duration::from_secs(5), "reported after {:?}", started.elapsed());
+}
+
+/// test262's `Promise/prototype/finally/*-observable-then-calls-*` and `for-await-of/ticks-with-*`:
+/// the runtime waits for the main module without calling `then` on its promise.
+#[test]
+fn the_main_module_is_waited_for_without_calling_then_on_its_promise() {
+    let counts = "const original = Promise.prototype.then;\nlet calls = 0;\nPromise.prototype.then = function (...a: unknown[]) { calls++; return original.apply(this, a as []); } as typeof original;\nawait null;\nconsole.log('calls', calls);\n";
+    let (_a, run) = run_source("app.ts", counts, &[]);
+    assert_eq!((run.status, run.stdout.as_str()), (0, "calls 0\n"), "{}", run.stderr);
+    let breaks =
+        "Promise.prototype.then = function () { throw new Error('no then'); };\nawait 1;\nconsole.log('started');\n";
+    let (_b, run) = run_source("app.ts", breaks, &[]);
+    assert_eq!((run.status, run.stdout.as_str()), (0, "started\n"), "{}", run.stderr);
+    let never = "Promise.prototype.then = function () {} as never;\nawait new Promise((r) => setTimeout(r, 5));\nconsole.log('started');\n";
+    let (_c, run) = run_source("app.ts", never, &[]);
+    assert_eq!((run.status, run.stdout.as_str()), (0, "started\n"), "{}", run.stderr);
+}
+
 // ----- rule 12 ------------------------------------------------------------------------------
 
 #[test]

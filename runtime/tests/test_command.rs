@@ -52,6 +52,23 @@ fn an_error_escaping_a_test_through_a_timer_fails_that_test_only() {
 }
 
 #[test]
+fn an_unhandled_rejection_inside_a_test_fails_that_test_only() {
+    let dir = TempDir::new();
+    dir.write(
+        "reject.test.ts",
+        "import { test } from 'uringy:test';\ntest('rejects', () => { Promise.reject(new Error('unhandled in a test')); });\ntest('rejects in an async test', async () => { Promise.reject(new Error('also unhandled')); });\ntest('next', () => {});\n",
+    );
+    let run = uringy_in(dir.path(), &["test"]);
+    assert!(run.stdout.contains("✗ rejects") && run.stdout.contains("unhandled in a test"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("✗ rejects in an async test") && run.stdout.contains("also unhandled"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.ends_with("\n1 passed, 2 failed\n"), "{}", run.stdout);
+}
+
+#[test]
 fn a_file_that_exits_or_does_not_compile_fails_without_stopping_the_others() {
     let dir = TempDir::new();
     dir.write("exit.test.js", "process.exit(3);\n");

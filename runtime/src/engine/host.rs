@@ -10,9 +10,18 @@ use std::{
 
 use rquickjs::{qjs, Ctx, Function, JsLifetime, Persistent, Value};
 
-use crate::scheduler::Scheduler;
+use crate::scheduler::{task::TaskId, Scheduler};
 
 pub type Saved = Persistent<Value<'static>>;
+
+/// A promise rejected with no handler, not yet reported.
+pub struct Rejection {
+    pub promise: Saved,
+    pub reason: Saved,
+    /// Where it was rejected: the innermost scope or fiber of the code that ran, then the tasks
+    /// above it up to the root. The first of them still alive when it is reported fails with it.
+    pub owners: Vec<TaskId>,
+}
 
 pub struct Host {
     /// `process.argv`.
@@ -21,9 +30,9 @@ pub struct Host {
     pub origin: Instant,
     pub origin_epoch_ms: f64,
     pub scheduler: RefCell<Scheduler>,
-    /// Rejected promises nobody has handled yet, with their reasons. Checked once microtasks
-    /// have run: a handler attached in the same turn still counts.
-    pub rejections: RefCell<Vec<(Saved, Saved)>>,
+    /// Rejected promises nobody has handled yet. Reported once promise jobs have drained (a
+    /// handler attached meanwhile still counts), by failing where they happened (rule 7).
+    pub rejections: RefCell<Vec<Rejection>>,
     /// Formats uncaught errors the way `console.error` would; set by the bootstrap module.
     pub format_error: RefCell<Option<Persistent<Function<'static>>>>,
     /// Standard-library modules by name, as the loader loaded them, so that
@@ -66,11 +75,22 @@ impl Host {
 /// is attached later; what is left once promise jobs have run is reported (scheduler).
 pub fn track_rejection<'js>(ctx: Ctx<'js>, promise: Value<'js>, reason: Value<'js>, handled: bool) {
     let Some(host) = ctx.userdata::<Host>() else { return };
-    let mut pending = host.rejections.borrow_mut();
     if handled {
-        pending.retain(|(p, _)| p.clone().restore(&ctx).map_or(true, |p| p != promise));
-    } else {
-        pending.push((Persistent::save(&ctx, promise), Persistent::save(&ctx, reason)));
+        forget_rejection(&ctx, &host, &promise);
+        return;
+    }
+    // The scheduler is never borrowed while JS runs; were it, the root takes the rejection.
+    let owners = host.scheduler.try_borrow().map(|s| s.owners()).unwrap_or_default();
+    let rejection =
+        Rejection { promise: Persistent::save(&ctx, promise), reason: Persistent::save(&ctx, reason), owners };
+    host.rejections.borrow_mut().push(rejection);
+}
+
+/// `promise` has a handler now, or its rejection was taken by the host itself.
+pub fn forget_rejection<'js>(ctx: &Ctx<'js>, host: &Host, promise: &Value<'js>) {
+    let mut pending = host.rejections.borrow_mut();
+    if !pending.is_empty() {
+        pending.retain(|r| r.promise.clone().restore(ctx).map_or(true, |p| p != *promise));
     }
 }
 

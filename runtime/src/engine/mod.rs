@@ -2,6 +2,7 @@
 //! fiber running the main module under the scheduler, from start to exit status.
 
 pub mod host;
+pub mod promise;
 mod report;
 
 use std::{cell::Cell, env, path::PathBuf, rc::Rc, time::Instant};

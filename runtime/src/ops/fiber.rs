@@ -14,7 +14,7 @@ use super::{
 use crate::{
     engine::host::{host, restore},
     scheduler::{
-        flush_effects, park, sleep,
+        flush_effects, park, rejection_below, sleep,
         task::{Handle, Resume, TaskId, Wait},
         wait_promise, Waited,
     },
@@ -276,6 +276,10 @@ fn op_fiber_scope_exit<'js>(ctx: Ctx<'js>, scope: f64) -> Result<List<(bool, Vec
     let scope = task(&ctx, scope)?;
     while host(&ctx).scheduler.borrow().scope_busy(scope) {
         park(&ctx, Wait::Children(scope));
+    }
+    // A rejection inside the scope that nobody has handled yet is the scope's failure (rule 8).
+    if rejection_below(&ctx, scope) {
+        park(&ctx, Wait::Drain);
     }
     let (failures, timed_out) = host(&ctx).scheduler.borrow_mut().exit_scope(scope);
     flush_effects(&ctx);

@@ -1,10 +1,10 @@
 //! Ops for the engine's own objects: promise state for `console.log`, errors that have no
 //! caller to go to, and byte views shared by other ops.
 
-use rquickjs::{convert::List, promise::PromiseState, qjs, Ctx, Exception, FromJs, Promise, Result, Value};
+use rquickjs::{convert::List, qjs, Ctx, Exception, FromJs, Promise, Result, Value};
 
 use super::Ops;
-use crate::scheduler::report_uncaught;
+use crate::{engine::promise::settled, scheduler::report_uncaught};
 
 pub fn register(ops: &Ops<'_>) -> Result<()> {
     ops.add("op_util_promise_state", op_util_promise_state)?;
@@ -13,16 +13,10 @@ pub fn register(ops: &Ops<'_>) -> Result<()> {
 
 /// `[state, value]` with state 0 pending, 1 fulfilled, 2 rejected; inspect() shows it.
 fn op_util_promise_state<'js>(ctx: Ctx<'js>, promise: Promise<'js>) -> List<(u8, Value<'js>)> {
-    List(match promise.state() {
-        PromiseState::Pending => (0, Value::new_undefined(ctx)),
-        PromiseState::Resolved => {
-            let value = promise.result::<Value>().and_then(|r| r.ok());
-            (1, value.unwrap_or_else(|| Value::new_undefined(ctx.clone())))
-        }
-        PromiseState::Rejected => {
-            let _ = promise.result::<Value>();
-            (2, ctx.catch())
-        }
+    List(match settled(&ctx, &promise) {
+        None => (0, Value::new_undefined(ctx)),
+        Some(Ok(value)) => (1, value),
+        Some(Err(reason)) => (2, reason),
     })
 }
 

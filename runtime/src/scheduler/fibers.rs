@@ -13,7 +13,10 @@ use super::{
     RootEnd, Settled, Waited,
 };
 use crate::{
-    engine::host::{host, restore},
+    engine::{
+        host::{forget_rejection, host, restore},
+        promise::settled,
+    },
     fiber::{
         engine_state::{stack_pointer, EngineState},
         switch::{prepare, switch},
@@ -48,9 +51,9 @@ pub fn run(ctx: &Ctx<'_>) -> End {
             let next = host(ctx).scheduler.borrow_mut().ready.pop_front();
             let Some(id) = next else { break };
             resume(ctx, id);
-            run_jobs_now(ctx);
+            drain_jobs(ctx);
         }
-        run_jobs_now(ctx);
+        drain_jobs(ctx);
         let host = host(ctx);
         let mut s = host.scheduler.borrow_mut();
         if let Some(root) = s.root {
@@ -219,6 +222,7 @@ pub fn park(ctx: &Ctx<'_>, wait: Wait) -> Waited {
                 s.parked.insert(token, id);
             }
             Wait::Yield => s.ready.push_back(id),
+            Wait::Drain => s.draining.push(id),
             _ => {}
         }
         let is_runner_in_job = s.runner == Some(id) && wait != Wait::Idle;
@@ -319,19 +323,7 @@ pub unsafe fn io(ctx: &Ctx<'_>, keep: Keep, entry: io_uring::squeue::Entry) -> O
 
 /// Waits for `promise` (any thenable) from the running fiber.
 pub fn wait_promise<'js>(ctx: &Ctx<'js>, promise: Value<'js>) -> rquickjs::Result<Waited> {
-    wait_promise_as(ctx, promise, false)
-}
-
-/// As [`wait_promise`]; `main` marks the root's wait for the main module.
-fn wait_promise_as<'js>(ctx: &Ctx<'js>, promise: Value<'js>, main: bool) -> rquickjs::Result<Waited> {
-    let token = {
-        let mut s = host(ctx).scheduler.borrow_mut();
-        let token = s.park_token();
-        if main {
-            s.main_token = Some(token);
-        }
-        token
-    };
+    let token = host(ctx).scheduler.borrow_mut().park_token();
     let settle = |ok: bool| {
         Function::new(ctx.clone(), move |ctx: Ctx<'js>, value: Value<'js>| {
             let saved = Persistent::save(&ctx, value);
@@ -346,6 +338,82 @@ fn wait_promise_as<'js>(ctx: &Ctx<'js>, promise: Value<'js>, main: bool) -> rqui
     };
     then.call::<_, Value>((This(promise), settle(true)?, settle(false)?))?;
     Ok(park(ctx, Wait::Park(token)))
+}
+
+/// The root's wait for the main module's promise: settled already (a module without top-level
+/// await), or once promise jobs have run ([`settle_main`]).
+fn wait_main<'js>(ctx: &Ctx<'js>, promise: rquickjs::Promise<'js>) -> Waited {
+    if let Some(outcome) = settled(ctx, &promise) {
+        return waited(main_outcome(ctx, &promise, outcome));
+    }
+    let token = {
+        let mut s = host(ctx).scheduler.borrow_mut();
+        let token = s.park_token();
+        s.main_token = Some(token);
+        s.main_promise = Some(Persistent::save(ctx, promise));
+        token
+    };
+    park(ctx, Wait::Park(token))
+}
+
+/// Wakes the root once the main module's promise has settled.
+fn settle_main(ctx: &Ctx<'_>) {
+    let pending = {
+        let s = host(ctx).scheduler.borrow();
+        s.main_token.zip(s.main_promise.clone())
+    };
+    let Some((token, promise)) = pending else { return };
+    let Ok(promise) = promise.restore(ctx) else { return };
+    let Some(outcome) = settled(ctx, &promise) else { return };
+    let resume = main_outcome(ctx, &promise, outcome);
+    let mut s = host(ctx).scheduler.borrow_mut();
+    s.main_promise = None;
+    s.unpark(token, resume);
+}
+
+/// How the main module ended. Its rejection is the root's failure, not an unhandled rejection.
+fn main_outcome<'js>(
+    ctx: &Ctx<'js>,
+    promise: &rquickjs::Promise<'js>,
+    outcome: Result<Value<'js>, Value<'js>>,
+) -> Resume {
+    match outcome {
+        Ok(value) => Resume::Value(Persistent::save(ctx, value)),
+        Err(reason) => {
+            forget_rejection(ctx, host(ctx), promise.as_value());
+            Resume::Error(Persistent::save(ctx, reason))
+        }
+    }
+}
+
+/// Whether a rejection not reported yet happened in fiber (or scope) `id`, or below it.
+pub fn rejection_below(ctx: &Ctx<'_>, id: TaskId) -> bool {
+    host(ctx).rejections.borrow().iter().any(|r| r.owners.contains(&id))
+}
+
+/// Reports the rejections still unhandled now that promise jobs have run: each fails the first
+/// task still alive where it happened (its fiber or scope, else what is above it), as an error
+/// thrown there would (rule 7). Fibers that waited for this (`Wait::Drain`) go on.
+fn report_rejections(ctx: &Ctx<'_>) {
+    let host = host(ctx);
+    let pending = std::mem::take(&mut *host.rejections.borrow_mut());
+    let mut s = host.scheduler.borrow_mut();
+    for rejection in pending {
+        let owner = rejection.owners.iter().copied().find(|owner| s.exists(*owner));
+        match owner {
+            Some(owner) => s.fail_task(owner, rejection.reason),
+            None => s.fail_root(rejection.reason, true),
+        }
+    }
+    s.end_drain();
+}
+
+/// Runs promise jobs until none is left, then settles what waited for them: the main module's
+/// promise, and the rejections nobody handled.
+fn drain_jobs(ctx: &Ctx<'_>) {
+    run_jobs_now(ctx);
+    settle_main(ctx);
+    report_rejections(ctx);
 }
 
 /// The first code of every fiber, on its own stack.
@@ -375,6 +443,11 @@ fn run_fiber(ctx: &Ctx<'_>) {
         Some(Entry::Main) => run_main(ctx, id),
         None => Outcome::Cancelled,
     };
+    // A rejection that happened in this fiber and is not handled yet fails it, not whatever
+    // is above it: it stays until the rejection is reported (or handled).
+    if rejection_below(ctx, id) {
+        park(ctx, Wait::Drain);
+    }
     {
         let host = host(ctx);
         let mut guard = host.scheduler.borrow_mut();
@@ -427,14 +500,18 @@ fn run_main(ctx: &Ctx<'_>, id: TaskId) -> Outcome {
         Ok(promise) => promise,
         Err(_) => return classify(ctx, id, ctx.catch()),
     };
-    match wait_promise_as(ctx, promise, true) {
-        Ok(Waited::Value(value)) => Outcome::Returned(value),
-        Ok(Waited::Error(error)) => {
+    // The main module's evaluation gives a promise; a test file's harness, its summary.
+    let waited = match promise.as_promise() {
+        Some(promise) => wait_main(ctx, promise.clone()),
+        None => Waited::Value(Persistent::save(ctx, promise)),
+    };
+    match waited {
+        Waited::Value(value) => Outcome::Returned(value),
+        Waited::Error(error) => {
             let error = restore(ctx, error);
             classify(ctx, id, error)
         }
-        Ok(Waited::Done | Waited::Code(_) | Waited::Cancelled) => Outcome::Cancelled,
-        Err(_) => classify(ctx, id, ctx.catch()),
+        Waited::Done | Waited::Code(_) | Waited::Cancelled => Outcome::Cancelled,
     }
 }
 
@@ -465,8 +542,8 @@ fn classify<'js>(ctx: &Ctx<'js>, id: TaskId, error: Value<'js>) -> Outcome {
     }
 }
 
-/// The job runner: runs promise jobs until none is left, reports unhandled rejections, and
-/// waits for more. A runner that was replaced while parked inside a job ends after it.
+/// The job runner: runs promise jobs until none is left, and waits for more. A runner that was
+/// replaced while parked inside a job ends after it.
 #[inline(never)]
 fn run_jobs(ctx: &Ctx<'_>, id: TaskId) -> Outcome {
     loop {
@@ -490,11 +567,6 @@ fn run_jobs(ctx: &Ctx<'_>, id: TaskId) -> Outcome {
             if ran == 0 {
                 break;
             }
-        }
-        let rejections: Vec<_> = host(ctx).rejections.borrow_mut().drain(..).map(|(_, reason)| reason).collect();
-        for reason in rejections {
-            let reason = restore(ctx, reason);
-            report_uncaught(ctx, reason, true);
         }
         if let Waited::Cancelled = park(ctx, Wait::Idle) {
             return Outcome::Cancelled; // the program is over

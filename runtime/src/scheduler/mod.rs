@@ -33,7 +33,7 @@ use crate::{
     uring::{OpId, Owner, Ring},
 };
 pub use copy::CopyEnd;
-pub use fibers::{flush_effects, io, park, report_uncaught, run, sleep, wait_promise, End, MainFn};
+pub use fibers::{flush_effects, io, park, rejection_below, report_uncaught, run, sleep, wait_promise, End, MainFn};
 use task::{Entry, FiberState, Handle, Kind, Outcome, Resume, Task, TaskId, Tasks, Wait};
 use timers::{Fire, Timers};
 
@@ -114,6 +114,9 @@ pub struct Scheduler {
     /// The token the root waits on for the main module, to tell a top-level await that never
     /// settles from other waits when nothing can run.
     pub main_token: Option<u64>,
+    /// The main module's promise while the root waits for it (read from the engine's state
+    /// once promise jobs have run; never through `then`, which a program can replace).
+    main_promise: Option<Persistent<rquickjs::Promise<'static>>>,
     /// The job runner that is idle or running jobs (one parked inside a job is replaced).
     runner: Option<TaskId>,
     root: Option<TaskId>,
@@ -121,6 +124,9 @@ pub struct Scheduler {
     root_end: Option<RootEnd>,
     /// Whether the root's first failure was an unhandled rejection (for the report).
     root_rejection: bool,
+    /// Fibers whose function has ended (or whose scope is closing) while a rejection that
+    /// happened below them was pending: they wait until it has been reported (`Wait::Drain`).
+    draining: Vec<TaskId>,
     /// A fiber that parked in `sleep`, and for how long: armed once it has switched away.
     sleeper: Option<(TaskId, Duration)>,
     /// The stack of a fiber whose function has ended, given back to its pool once the fiber
@@ -162,12 +168,14 @@ impl Scheduler {
             park_seq: 0,
             pending_token: None,
             main_token: None,
+            main_promise: None,
             runner: None,
             root: None,
             main: None,
             root_end: None,
             root_rejection: false,
             exiting: None,
+            draining: Vec::new(),
             sleeper: None,
             effects: Vec::new(),
             hooks: Hooks::default(),
@@ -433,7 +441,7 @@ impl Scheduler {
                     t.joiners.retain(|j| *j != id);
                 }
             }
-            Wait::Yield | Wait::Children(_) | Wait::Idle | Wait::Io(_) | Wait::Copy(_) => {}
+            Wait::Yield | Wait::Children(_) | Wait::Idle | Wait::Io(_) | Wait::Copy(_) | Wait::Drain => {}
         }
         let fiber = self.tasks.fiber_mut(id).expect("checked above");
         fiber.resume = resume;
@@ -488,6 +496,38 @@ impl Scheduler {
             Wait::Io(op) => self.ring.cancel(op),
             Wait::Copy(index) => self.cancel_copy(index),
             _ => {}
+        }
+    }
+
+    /// Where code running now is: its innermost scope or fiber, then every task above it up to
+    /// the root (promise jobs belong to the root). A rejection nobody handles fails the first
+    /// of them still alive when it is reported.
+    pub fn owners(&self) -> Vec<TaskId> {
+        let mut owners = Vec::new();
+        let mut at = self.spawn_parent();
+        while let Some(id) = at {
+            owners.push(id);
+            at = self.tasks.get(id).and_then(|t| t.parent);
+        }
+        owners
+    }
+
+    /// `id` (a fiber or a scope) fails with `error`, as if a child of it had failed (rule 7):
+    /// it is cancelled, and ends failed once everything in it is done.
+    pub fn fail_task(&mut self, id: TaskId, error: Saved) {
+        if Some(id) == self.root {
+            return self.fail_root(error, true);
+        }
+        if let Some(task) = self.tasks.get_mut(id) {
+            task.failures.push(error);
+            self.cancel(id);
+        }
+    }
+
+    /// Makes the fibers that waited for rejections to be reported ready again.
+    pub fn end_drain(&mut self) {
+        for id in std::mem::take(&mut self.draining) {
+            self.wake(id, Resume::Normal);
         }
     }
 
@@ -735,6 +775,7 @@ impl Scheduler {
         self.effects.clear();
         self.hooks = Hooks::default();
         self.main = None;
+        self.main_promise = None;
         self.root_end = None;
         let stacks: Vec<_> = self
             .tasks

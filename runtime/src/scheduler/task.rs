@@ -66,6 +66,8 @@ pub enum Wait {
     Io(crate::uring::OpId),
     /// `copy()`, driven by completions until it ends (`scheduler::copy`).
     Copy(u32),
+    /// Until the rejections pending now have been reported: not interruptible.
+    Drain,
 }
 
 /// Why a parked fiber was woken.
