@@ -1839,8 +1839,60 @@ describe("rule 12: deep recursion throws RangeError", () => {
       sleep(1);
       return caught(() => recurse(0)) instanceof RangeError;
     };
-    // (A spawned fiber's stack is 256 KiB by default: a few hundred plain JS frames.)
-    expect(spawn(() => down(100)).join()).toBe(true);
+    expect(spawn(() => down(5000)).join()).toBe(true);
+  });
+
+  test("rule 12: code recurses as deeply in a spawned fiber, after an await, in a promise callback and in a timer as in the main module", () => {
+    const depth = (): number => {
+      let n = 0;
+      const f = (): void => {
+        n++;
+        f();
+      };
+      try {
+        f();
+      } catch {
+        // RangeError: the depth is what counts
+      }
+      return n;
+    };
+    // The main module runs on an 8 MiB stack, like a main thread: about 13,000 plain calls.
+    const places: Record<string, number> = {
+      spawned: spawn(depth).join(),
+      "after an await": wait((async () => {
+        await null;
+        return depth();
+      })()),
+      "a then callback": wait(Promise.resolve().then(depth)),
+    };
+    let fromTimer = 0;
+    setTimeout(() => (fromTimer = depth()), 1);
+    sleep(10);
+    places.timer = fromTimer;
+    for (const [where, n] of Object.entries(places)) {
+      expect({ where, deep: n > 10_000 }).toEqual({ where, deep: true });
+    }
+    // JSON.parse of 2,000-deep input in a handler (after an await) works as it does in Node.
+    const nested = "[".repeat(2000) + "]".repeat(2000);
+    expect(wait(Promise.resolve().then(() => Array.isArray(JSON.parse(nested))))).toBe(true);
+  });
+});
+
+describe("sleep's argument", () => {
+  test("sleep(Infinity) waits like sleep(1e300): until cancelled", () => {
+    for (const ms of [Infinity, 1e300]) {
+      const f = spawn(() => sleep(ms));
+      sleep(20);
+      expect(f.done).toBe(false);
+      f.cancel();
+      expect(caught(() => f.join())).toBeInstanceOf(Cancelled);
+    }
+  });
+
+  test("sleep of 0, a negative number or NaN returns at once", () => {
+    for (const ms of [0, -5, NaN, -Infinity]) {
+      expect(timed(() => sleep(ms))).toBeLessThan(50);
+    }
   });
 });
 

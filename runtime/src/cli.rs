@@ -19,7 +19,7 @@ Usage:
 
 Options:
   -e, --eval CODE    run CODE instead of a file
-  --stack-size SIZE  stack of each spawned fiber, e.g. 256k (default) or 1m
+  --stack-size SIZE  stack of each fiber, e.g. 1m (default 8m, address space only)
   -h, --help         print this help
   -V, --version      print the version";
 
@@ -47,9 +47,21 @@ pub enum Command {
     Version,
 }
 
-/// Each spawned fiber's stack unless `--stack-size` says otherwise: about 360 levels of plain
-/// JS calls. Only the pages a fiber touches use memory.
-pub const DEFAULT_STACK_SIZE: usize = 256 * 1024;
+/// Each fiber's stack unless `--stack-size` says otherwise: the main thread's 8 MiB, about 13,000
+/// levels of plain JS calls, so code recurses as deeply in a fiber, a promise callback or a
+/// timer as in the main module. It is address space: only the pages a fiber touches use
+/// memory. Where address space is limited (`ulimit -v`), 256 KiB (about 350 levels), so that
+/// thousands of fibers still fit.
+pub fn default_stack_size() -> usize {
+    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: a plain syscall filling a struct we own.
+    let limited = unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut limit) } == 0 && limit.rlim_cur != libc::RLIM_INFINITY;
+    if limited {
+        256 * 1024
+    } else {
+        8 * 1024 * 1024
+    }
+}
 
 /// `256k`, `1m`, `65536`: bytes, at least 16 KiB and at most 1 GiB.
 fn parse_size(text: &str) -> Result<usize, String> {
@@ -69,7 +81,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
     let mut parser = Parser::from_args(args);
     let err = |e: lexopt::Error| e.to_string();
     let mut subcommand: Option<String> = None;
-    let mut stack_size = DEFAULT_STACK_SIZE;
+    let mut stack_size = default_stack_size();
     loop {
         let arg = parser.next().map_err(err)?;
         match arg {
@@ -147,7 +159,7 @@ pub fn run(command: Command) -> u8 {
         }
         Command::Test { paths } => test_runner::run_all(&paths),
         Command::TestChild { file } => {
-            engine::run(engine::Entry::Test(file), Vec::new(), Options { stack_size: DEFAULT_STACK_SIZE })
+            engine::run(engine::Entry::Test(file), Vec::new(), Options { stack_size: default_stack_size() })
         }
     }
 }

@@ -12,8 +12,16 @@ use std::{io, ptr::NonNull};
 /// `MADV_GUARD_INSTALL` (Linux 6.13, include/uapi/asm-generic/mman-common.h).
 const MADV_GUARD_INSTALL: libc::c_int = 102;
 const PAGE: usize = 4096;
-/// Stacks per mapping, unless the pool says otherwise.
+/// At most this many stacks per mapping, and at most [`SLAB_BYTES`] of address space.
 const SLAB_STACKS: usize = 64;
+const SLAB_BYTES: usize = 512 * 1024 * 1024;
+/// The span of one page-table page: the page-table memory a fiber costs is one such page for
+/// each span its touched pages (and its guard) fall in.
+const PAGE_TABLE_SPAN: usize = 2 * 1024 * 1024;
+/// Under a limit on address space (`ulimit -v`), stacks leave this much of it to the engine's
+/// heap and the runtime's own allocations: running out is then an error `spawn` throws, not an
+/// allocation of the runtime's that fails (which would end the process).
+const HEADROOM: usize = 64 * 1024 * 1024;
 /// A returned stack whose lowest used address lies deeper than this below its top has its
 /// pages released before reuse; shallow stacks keep theirs, which is what makes reuse cheap.
 const SHALLOW: usize = 32 * 1024;
@@ -53,7 +61,7 @@ pub struct StackPool {
 impl StackPool {
     /// A pool of stacks of `size` bytes each (rounded up to whole pages, guard included).
     pub fn new(size: usize) -> StackPool {
-        StackPool::with_slab(size, SLAB_STACKS)
+        StackPool::with_slab(size, (SLAB_BYTES / size.max(1)).clamp(1, SLAB_STACKS))
     }
 
     /// A pool mapping `slab_stacks` stacks at a time (1 for the root fiber's single stack).
@@ -96,24 +104,56 @@ impl StackPool {
         self.free.push(stack);
     }
 
+    /// Maps a slab of stacks. Where address space is limited (`ulimit -v`), a smaller slab is
+    /// tried before giving up, so that the program runs out only when no stack fits at all.
     fn grow(&mut self) -> io::Result<()> {
+        loop {
+            match self.map_slab() {
+                Err(e) if e.raw_os_error() == Some(libc::ENOMEM) && self.slab_stacks > 1 => self.slab_stacks /= 2,
+                other => return other,
+            }
+        }
+    }
+
+    fn map_slab(&mut self) -> io::Result<()> {
         let len = self.size * self.slab_stacks;
+        if address_space_left().is_some_and(|left| left < len + HEADROOM) {
+            return Err(io::Error::from_raw_os_error(libc::ENOMEM));
+        }
+        // Stacks of whole page-table spans start half a span past a span boundary: the top of
+        // one stack (where a fiber's touched pages are) and the guard page of the next then
+        // share one page table, instead of costing one each.
+        let align = if self.size.is_multiple_of(PAGE_TABLE_SPAN) { PAGE_TABLE_SPAN } else { 0 };
         // SAFETY: a fresh private anonymous mapping; MAP_NORESERVE because most of each stack
         // is never touched.
-        let slab = unsafe {
+        let mapped = unsafe {
             libc::mmap(
                 std::ptr::null_mut(),
-                len,
+                len + align,
                 libc::PROT_READ | libc::PROT_WRITE,
                 libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
                 -1,
                 0,
             )
         };
-        if slab == libc::MAP_FAILED {
+        if mapped == libc::MAP_FAILED {
             return Err(io::Error::last_os_error());
         }
-        let slab = NonNull::new(slab.cast::<u8>()).ok_or_else(io::Error::last_os_error)?;
+        let mut slab = mapped.cast::<u8>();
+        if align > 0 {
+            let start = (mapped as usize).next_multiple_of(align) + align / 2;
+            let start = if start - mapped as usize >= align { start - align } else { start };
+            let head = start - mapped as usize;
+            // SAFETY: the parts of the mapping before and after the slab, mapped just above.
+            unsafe {
+                if head > 0 {
+                    libc::munmap(mapped, head);
+                }
+                libc::munmap((start + len) as *mut libc::c_void, align - head);
+            }
+            slab = start as *mut u8;
+        }
+        let slab = NonNull::new(slab).ok_or_else(io::Error::last_os_error)?;
         self.slabs.push((slab, len));
         // Stacks are handed out from the end of `free`: push in reverse so the lowest stack
         // is used first and neighbouring fibers share cache lines of page tables.
@@ -139,6 +179,19 @@ impl StackPool {
         }
         Ok(())
     }
+}
+
+/// How much more address space the process may map, when `ulimit -v` limits it.
+fn address_space_left() -> Option<usize> {
+    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: a plain syscall filling a struct we own.
+    if unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut limit) } != 0 || limit.rlim_cur == libc::RLIM_INFINITY {
+        return None;
+    }
+    // The first field of statm is the size of every mapping, in pages.
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: usize = statm.split_whitespace().next()?.parse().ok()?;
+    Some((limit.rlim_cur as usize).saturating_sub(pages * PAGE))
 }
 
 impl Drop for StackPool {

@@ -13,6 +13,33 @@ pub enum Target<'a> {
     /// Two paths (rename, symlink, copy): the message names both, `path` is the first.
     Paths(&'a str, &'a str),
     Address(&'a str, u16),
+    /// What the call was for, in words: the message ends with it in parentheses.
+    What(&'a str),
+}
+
+/// `ENOMEM` for `bytes` that could not be allocated for `what` (data a program gave or asked
+/// for): an error it can catch, where a failed Rust allocation would end the process.
+#[cold]
+pub fn out_of_memory(ctx: &Ctx<'_>, bytes: usize, what: &str) -> rquickjs::Error {
+    let size = match bytes {
+        b if b >= 1 << 30 => format!("{:.1} GiB", b as f64 / (1u64 << 30) as f64),
+        b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / (1u64 << 20) as f64),
+        b => format!("{b} bytes"),
+    };
+    throw_sys(ctx, libc::ENOMEM, "malloc", Target::What(&format!("{size} for {what}")))
+}
+
+/// Makes room for `more` bytes in `buf`, or throws [`out_of_memory`].
+pub fn reserve(ctx: &Ctx<'_>, buf: &mut Vec<u8>, more: usize, what: &str) -> rquickjs::Result<()> {
+    buf.try_reserve_exact(more).map_err(|_| out_of_memory(ctx, more, what))
+}
+
+/// A copy of `bytes`, or [`out_of_memory`].
+pub fn copy_of(ctx: &Ctx<'_>, bytes: &[u8], what: &str) -> rquickjs::Result<Vec<u8>> {
+    let mut copy = Vec::new();
+    reserve(ctx, &mut copy, bytes.len(), what)?;
+    copy.extend_from_slice(bytes);
+    Ok(copy)
 }
 
 /// Builds the error and throws it; returns the engine's exception marker.
@@ -33,6 +60,7 @@ pub fn sys_error<'js>(ctx: &Ctx<'js>, errno: i32, syscall: &str, target: Target<
         Target::Address(host, port) if host.contains(':') => format!(" [{host}]:{port}"),
         Target::Address(host, port) if port == 0 && host.starts_with('/') => format!(" {host}"),
         Target::Address(host, port) => format!(" {host}:{port}"),
+        Target::What(what) => format!(" ({what})"),
     };
     let message = format!("{code}: {}, {syscall}{what}", describe(errno));
     let error: Object = ctx.globals().get::<_, rquickjs::function::Constructor>("Error")?.construct((message,))?;
@@ -51,7 +79,7 @@ pub fn sys_error<'js>(ctx: &Ctx<'js>, errno: i32, syscall: &str, target: Target<
                 error.set("port", port)?;
             }
         }
-        Target::None => {}
+        Target::None | Target::What(_) => {}
     }
     Ok(error.into_value())
 }

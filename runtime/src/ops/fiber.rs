@@ -14,7 +14,7 @@ use super::{
 use crate::{
     engine::host::{host, restore},
     scheduler::{
-        flush_effects, park, rejection_below, sleep,
+        flush_effects, park, rejection_below, sleep, stack_error,
         task::{Handle, Resume, TaskId, Wait},
         wait_promise, Waited,
     },
@@ -90,7 +90,15 @@ unsafe extern "C" fn op_fiber_spawn(
         return qjs::JS_EXCEPTION;
     };
     let handle = Handle { record: Persistent::save(&ctx, record.clone()), fiber: Persistent::save(&ctx, fiber) };
-    let id = host(&ctx).scheduler.borrow_mut().spawn(Persistent::save(&ctx, function), Some(handle));
+    let spawned = host(&ctx).scheduler.borrow_mut().spawn(Persistent::save(&ctx, function), Some(handle));
+    let id = match spawned {
+        Ok(id) => id,
+        Err(e) => {
+            let error = stack_error(&ctx, e);
+            ctx.throw(error);
+            return qjs::JS_EXCEPTION;
+        }
+    };
     // SAFETY: a live array of this context; a number needs no reference counting.
     match unsafe { qjs::JS_SetPropertyUint32(raw, record.as_raw(), 0, qjs::JS_NewFloat64(id.to_f64())) } {
         set if set < 0 => qjs::JS_EXCEPTION,
@@ -192,7 +200,8 @@ unsafe extern "C" fn op_fiber_sleep(
     if argc > 0 && unsafe { qjs::JS_ToFloat64(raw, &mut ms, *argv) } < 0 {
         return qjs::JS_EXCEPTION;
     }
-    let ms = if ms.is_finite() && ms > 0.0 { ms.min(1e12) } else { 0.0 };
+    // Infinity (or 1e300) waits as long as anything can: about 31 years, until cancelled.
+    let ms = if ms > 0.0 { ms.min(1e12) } else { 0.0 };
     // SAFETY: a live context for the duration of this call.
     let ctx = unsafe { context(raw) };
     match sleep(&ctx, Duration::from_secs_f64(ms / 1e3)) {

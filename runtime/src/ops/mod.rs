@@ -6,7 +6,7 @@
 
 mod crypto;
 mod descriptor;
-mod errors;
+pub mod errors;
 mod fiber;
 mod fs;
 mod io;

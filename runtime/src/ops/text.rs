@@ -15,13 +15,14 @@ pub fn register(ops: &Ops<'_>) -> Result<()> {
     ops.add("op_text_encoding_name", op_text_encoding_name)
 }
 
-fn op_text_encode(ctx: Ctx<'_>, Usv(text): Usv) -> Result<ArrayBuffer<'_>> {
-    ArrayBuffer::new(ctx, text.into_bytes())
+/// The engine copies the bytes into the buffer it makes (and throws if it has no memory).
+fn op_text_encode<'js>(ctx: Ctx<'js>, text: Usv<'js>) -> Result<ArrayBuffer<'js>> {
+    ArrayBuffer::new_copy(ctx, text.as_bytes())
 }
 
 /// Encodes as much of `text` as fits in `dest` without splitting a character; returns
 /// `[UTF-16 units read, bytes written]`.
-fn op_text_encode_into<'js>(ctx: Ctx<'js>, Usv(text): Usv, dest: Value<'js>) -> Result<List<(usize, usize)>> {
+fn op_text_encode_into<'js>(ctx: Ctx<'js>, text: Usv<'js>, dest: Value<'js>) -> Result<List<(usize, usize)>> {
     with_bytes_mut(&ctx, &dest, |out| {
         let (mut read, mut written) = (0, 0);
         for ch in text.chars() {
@@ -39,12 +40,13 @@ fn op_text_encode_into<'js>(ctx: Ctx<'js>, Usv(text): Usv, dest: Value<'js>) -> 
 
 /// The canonical lower-case name of an encoding label (`"latin1"` → `"windows-1252"`), or
 /// `None` when the label is unknown. (`for_label` trims ASCII whitespace only, as the spec says.)
-fn op_text_encoding_name(Usv(label): Usv) -> Option<String> {
+fn op_text_encoding_name(label: Usv<'_>) -> Option<String> {
     Encoding::for_label(label.as_bytes()).map(|e| e.name().to_ascii_lowercase())
 }
 
 /// Decodes `view` as `encoding` (a canonical name). With `stream`, an incomplete character at
 /// the end is not decoded: the result says how many trailing bytes to keep for the next call.
+/// Valid UTF-8 goes to the engine without a copy in between.
 fn op_text_decode<'js>(
     ctx: Ctx<'js>,
     view: Value<'js>,
@@ -52,25 +54,21 @@ fn op_text_decode<'js>(
     fatal: bool,
     strip_bom: bool,
     stream: bool,
-) -> Result<List<(String, usize)>> {
+) -> Result<List<(rquickjs::String<'js>, usize)>> {
     let encoding = Encoding::for_label(encoding.as_bytes()).unwrap_or(UTF_8);
     let decoded = with_bytes(&ctx, &view, |bytes| {
         let keep = if stream { incomplete_tail(encoding, bytes) } else { 0 };
         let bytes = &bytes[..bytes.len() - keep];
-        let text = if fatal {
-            let decoded = if strip_bom {
-                encoding.decode_with_bom_removal(bytes)
-            } else {
-                encoding.decode_without_bom_handling(bytes)
-            };
-            (!decoded.1).then(|| decoded.0.into_owned())
-        } else if strip_bom {
-            Some(encoding.decode_with_bom_removal(bytes).0.into_owned())
+        let (text, malformed) = if strip_bom {
+            encoding.decode_with_bom_removal(bytes)
         } else {
-            Some(encoding.decode_without_bom_handling(bytes).0.into_owned())
+            encoding.decode_without_bom_handling(bytes)
         };
-        text.map(|t| List((t, keep)))
-    })?;
+        if fatal && malformed {
+            return Ok(None);
+        }
+        rquickjs::String::from_str(ctx.clone(), &text).map(|text| Some(List((text, keep))))
+    })??;
     decoded.ok_or_else(|| {
         Exception::throw_type(
             &ctx,

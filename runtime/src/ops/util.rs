@@ -26,18 +26,39 @@ fn op_util_report_uncaught<'js>(ctx: Ctx<'js>, error: Value<'js>) {
     report_uncaught(&ctx, error, false);
 }
 
-/// A JS string as UTF-8 with lone surrogates replaced by U+FFFD (WebIDL's USVString).
-/// `String` rejects them: the engine encodes a lone surrogate as its code point's three-byte
-/// form ED A0..BF xx, which UTF-8 forbids. (Paired surrogates arrive as one 4-byte character.)
-pub struct Usv(pub String);
+/// A JS string as UTF-8 with lone surrogates replaced by U+FFFD (WebIDL's USVString), read in
+/// place from the engine's bytes: a big string is not copied to be written or encoded.
+/// (The engine encodes a lone surrogate as its code point's three-byte form ED A0..BF xx, which
+/// UTF-8 forbids; paired surrogates arrive as one 4-byte character.)
+pub struct Usv<'js> {
+    engine: rquickjs::CString<'js>,
+    /// The text with lone surrogates replaced, when there were any.
+    fixed: Option<String>,
+}
 
-impl<'js> FromJs<'js> for Usv {
+impl std::ops::Deref for Usv<'_> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match &self.fixed {
+            Some(fixed) => fixed,
+            // SAFETY: checked to be UTF-8 when made.
+            None => unsafe { std::str::from_utf8_unchecked(engine_bytes(&self.engine)) },
+        }
+    }
+}
+
+fn engine_bytes<'a>(text: &'a rquickjs::CString<'_>) -> &'a [u8] {
+    // SAFETY: the engine's bytes of the string, which live as long as `text`.
+    unsafe { std::slice::from_raw_parts(text.as_ptr().cast::<u8>(), text.len()) }
+}
+
+impl<'js> FromJs<'js> for Usv<'js> {
     fn from_js(_ctx: &Ctx<'js>, value: Value<'js>) -> Result<Self> {
-        let text = rquickjs::String::from_value(value)?.to_cstring()?;
-        // SAFETY: the engine's bytes of the string, which live as long as `text`.
-        let bytes = unsafe { std::slice::from_raw_parts(text.as_ptr().cast::<u8>(), text.len()) };
-        if let Ok(valid) = std::str::from_utf8(bytes) {
-            return Ok(Usv(valid.to_owned()));
+        let engine = rquickjs::String::from_value(value)?.to_cstring()?;
+        let bytes = engine_bytes(&engine);
+        if std::str::from_utf8(bytes).is_ok() {
+            return Ok(Usv { engine, fixed: None });
         }
         let mut bytes = bytes.to_vec();
         for i in 0..bytes.len().saturating_sub(2) {
@@ -45,11 +66,11 @@ impl<'js> FromJs<'js> for Usv {
                 bytes[i..i + 3].copy_from_slice("\u{FFFD}".as_bytes());
             }
         }
-        Ok(Usv(String::from_utf8_lossy(&bytes).into_owned()))
+        let fixed = Some(String::from_utf8_lossy(&bytes).into_owned());
+        Ok(Usv { engine, fixed })
     }
 }
 
-/// UTF-8 bytes of `text`.
 /// Runs `f` on the bytes of an ArrayBuffer or any ArrayBuffer view (typed array, DataView).
 /// No JS runs while `f` does, so the memory can be neither freed nor detached meanwhile.
 pub fn with_bytes<'js, R>(ctx: &Ctx<'js>, value: &Value<'js>, f: impl FnOnce(&[u8]) -> R) -> Result<R> {

@@ -125,6 +125,7 @@ fn run_jobs_now(ctx: &Ctx<'_>) {
                 None => {
                     let mut fiber = FiberState::new(Entry::Jobs);
                     fiber.runner = true;
+                    fiber.stack = s.runner_stack.take();
                     let root = s.root;
                     let id = s.add_task(root, Kind::Fiber(Box::new(fiber)));
                     s.runner = Some(id);
@@ -134,6 +135,12 @@ fn run_jobs_now(ctx: &Ctx<'_>) {
         };
         resume(ctx, id);
         flush_effects(ctx);
+        let mut s = host(ctx).scheduler.borrow_mut();
+        if s.runner == Some(id) && !s.exists(id) {
+            // It got no stack (and failed the root with that): the jobs wait for the end.
+            s.runner = None;
+            return;
+        }
     }
 }
 
@@ -148,13 +155,15 @@ fn resume(ctx: &Ctx<'_>, id: TaskId) {
         let ctx_ptr = s.ctx.as_ptr();
         let Some(task) = s.tasks.get_mut(id) else { return };
         let Some(fiber) = task.fiber_mut() else { return };
-        if fiber.stack.is_none() {
+        if fiber.sp.is_null() {
+            // Spawned fibers brought their stack; the scheduler's own (timer callbacks, promise
+            // jobs, the root) take theirs now.
             let pool = if is_root { &mut s.root_pool } else { &mut s.pool };
-            let stack = match pool.take() {
+            let stack = match fiber.stack.take().map_or_else(|| pool.take(), Ok) {
                 Ok(stack) => stack,
                 Err(e) => {
-                    eprintln!("uringy: cannot allocate a fiber stack: {e}");
-                    std::process::exit(1);
+                    drop(guard);
+                    return no_stack(ctx, id, e);
                 }
             };
             // SAFETY: a fresh stack from the pool.
@@ -187,6 +196,36 @@ fn resume(ctx: &Ctx<'_>, id: TaskId) {
         let pool = if root { &mut s.root_pool } else { &mut s.pool };
         pool.give(stack, lowest);
     }
+}
+
+/// A fiber the scheduler started (a timer callback, promise jobs) got no stack: it fails with
+/// the error, which goes where its failure would (rule 7), instead of ending the process.
+#[cold]
+fn no_stack(ctx: &Ctx<'_>, id: TaskId, error: std::io::Error) {
+    let error = stack_error(ctx, error);
+    let mut s = host(ctx).scheduler.borrow_mut();
+    // A job runner is tried again each turn while jobs wait: the program fails once for it.
+    let runner = s.tasks.fiber(id).is_some_and(|f| f.runner);
+    // A one-shot timer whose callback never ran is done all the same.
+    if let Some(Entry::Timer(timer)) = s.tasks.fiber_mut(id).and_then(|f| f.entry.take()) {
+        s.take_timer_callback(timer);
+    }
+    let outcome = if runner && std::mem::replace(&mut s.runner_starved, true) {
+        Outcome::Cancelled
+    } else {
+        Outcome::Threw(Persistent::save(ctx, error))
+    };
+    s.function_ended(id, outcome);
+    drop(s);
+    flush_effects(ctx);
+}
+
+/// The error for a fiber stack that could not be allocated.
+pub fn stack_error<'js>(ctx: &Ctx<'js>, error: std::io::Error) -> Value<'js> {
+    let errno = error.raw_os_error().unwrap_or(libc::ENOMEM);
+    let what = "a stack for a new fiber; --stack-size sets their size";
+    crate::ops::errors::sys_error(ctx, errno, "mmap", crate::ops::errors::Target::What(what))
+        .unwrap_or_else(|_| ctx.catch())
 }
 
 /// Suspends the running fiber in `wait` until something wakes it. Returns at once with

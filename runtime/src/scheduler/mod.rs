@@ -33,12 +33,15 @@ use crate::{
     uring::{OpId, Owner, Ring},
 };
 pub use copy::CopyEnd;
-pub use fibers::{flush_effects, io, park, rejection_below, report_uncaught, run, sleep, wait_promise, End, MainFn};
+pub use fibers::{
+    flush_effects, io, park, rejection_below, report_uncaught, run, sleep, stack_error, wait_promise, End, MainFn,
+};
 use task::{Entry, FiberState, Handle, Kind, Outcome, Resume, Task, TaskId, Tasks, Wait};
 use timers::{Fire, Timers};
 
-/// The root fiber's stack: as deep as a main thread's, so the main module recurses as deeply
-/// as programs written for Node expect. Untouched pages cost nothing.
+/// The root fiber's stack, at least: as deep as a main thread's, so the main module recurses as
+/// deeply as programs written for Node expect, whatever `--stack-size` gives other fibers.
+/// Untouched pages cost nothing.
 const ROOT_STACK: usize = 8 * 1024 * 1024;
 
 /// What a wait returned to the op that waited.
@@ -119,6 +122,11 @@ pub struct Scheduler {
     main_promise: Option<Persistent<rquickjs::Promise<'static>>>,
     /// The job runner that is idle or running jobs (one parked inside a job is replaced).
     runner: Option<TaskId>,
+    /// Whether a job runner got no stack (the program failed with that once).
+    runner_starved: bool,
+    /// The first job runner's stack, taken at start-up: a program that runs out of memory for
+    /// fibers (and catches that) can still run promise jobs.
+    runner_stack: Option<crate::fiber::stack::Stack>,
     root: Option<TaskId>,
     main: Option<MainFn>,
     root_end: Option<RootEnd>,
@@ -145,6 +153,8 @@ impl Scheduler {
         ring: Ring,
         stack_size: usize,
     ) -> Scheduler {
+        let mut pool = StackPool::new(stack_size);
+        let runner_stack = pool.take().ok();
         Scheduler {
             rt,
             ctx,
@@ -155,8 +165,9 @@ impl Scheduler {
             main_engine: None,
             // SAFETY: the runtime is live and idle.
             idle_engine: unsafe { EngineState::save(rt) },
-            pool: StackPool::new(stack_size),
-            root_pool: StackPool::with_slab(ROOT_STACK, 1),
+            pool,
+            runner_stack,
+            root_pool: StackPool::with_slab(stack_size.max(ROOT_STACK), 1),
             timers: Timers::default(),
             ring,
             completed: Vec::new(),
@@ -170,6 +181,7 @@ impl Scheduler {
             main_token: None,
             main_promise: None,
             runner: None,
+            runner_starved: false,
             root: None,
             main: None,
             root_end: None,
@@ -274,9 +286,19 @@ impl Scheduler {
     }
 
     /// A new fiber running `function`, a child of the running fiber's innermost scope.
-    pub fn spawn(&mut self, function: Persistent<Function<'static>>, handle: Option<Handle>) -> TaskId {
+    /// Its stack is taken now, so that running out of memory is an error `spawn` throws.
+    pub fn spawn(
+        &mut self,
+        function: Persistent<Function<'static>>,
+        handle: Option<Handle>,
+    ) -> std::io::Result<TaskId> {
+        let stack = self.pool.take()?;
         let parent = self.spawn_parent();
-        self.spawn_under(parent, function, handle)
+        let id = self.spawn_under(parent, function, handle);
+        if let Some(fiber) = self.tasks.fiber_mut(id) {
+            fiber.stack = Some(stack);
+        }
+        Ok(id)
     }
 
     fn spawn_under(
@@ -777,6 +799,9 @@ impl Scheduler {
         self.main = None;
         self.main_promise = None;
         self.root_end = None;
+        if let Some(stack) = self.runner_stack.take() {
+            self.pool.give(stack, std::ptr::null());
+        }
         let stacks: Vec<_> = self
             .tasks
             .drain()

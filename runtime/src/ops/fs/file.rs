@@ -11,7 +11,7 @@ use rquickjs::{qjs, Ctx, Exception, Result, Value};
 
 use super::{file_of, open, path::PathArg, stat::of_file, sys_error};
 use crate::{
-    ops::{io::cancelled, io::closed, raw::uint8_array, Ops},
+    ops::{errors::reserve, io::cancelled, io::closed, raw::uint8_array, Ops},
     scheduler::io,
     uring::{fd::Fd, stream, Keep},
 };
@@ -41,7 +41,9 @@ pub fn register(ops: &Ops<'_>) -> Result<()> {
 fn read_into(ctx: &Ctx<'_>, fd: &Rc<Fd>, buf: &mut Vec<u8>, len: usize, offset: u64) -> Result<i32> {
     let raw = fd.get().ok_or_else(|| closed(ctx, "read"))?;
     let len = len.min(CHUNK);
-    buf.reserve(len);
+    if buf.capacity() - buf.len() < len {
+        reserve(ctx, buf, len, "a read")?;
+    }
     let mut keep = Keep { fd: Some(fd.begin()), buf: std::mem::take(buf), ..Keep::default() };
     let at = keep.buf.len();
     // SAFETY: within the vector's spare capacity, reserved above.
@@ -81,6 +83,7 @@ impl<'js> Source<'_, 'js> {
     /// Copies bytes `from..to` into `buf`.
     fn copy(&self, ctx: &Ctx<'js>, from: usize, to: usize, buf: &mut Vec<u8>) -> Result<()> {
         buf.clear();
+        reserve(ctx, buf, to - from, "a write")?;
         match self {
             Source::Bytes(bytes) => buf.extend_from_slice(&bytes[from..to]),
             Source::Array(value, _) => {
@@ -220,7 +223,8 @@ fn read_rest<'js>(ctx: &Ctx<'js>, path: &PathArg, fd: &Rc<Fd>, start: Vec<u8>) -
         return Err(too_big(ctx, path));
     }
     let size = if result >= 0 { stat.stx_size as usize } else { 0 };
-    let mut buf = Vec::with_capacity(size.max(start.len()) + 1);
+    let mut buf = Vec::new();
+    reserve(ctx, &mut buf, size.max(start.len()) + 1, &format!("reading '{}'", path.text))?;
     buf.extend_from_slice(&start);
     drop(start);
     loop {
@@ -299,7 +303,8 @@ fn op_fs_copy_file(ctx: Ctx<'_>, from: PathArg, to: PathArg) -> Result<()> {
     if same(&stat) == same(&target_stat) {
         return Ok(());
     }
-    let mut buf = Vec::with_capacity(CHUNK);
+    let mut buf = Vec::new();
+    reserve(&ctx, &mut buf, CHUNK, "copying a file")?;
     let mut copied = 0u64;
     loop {
         buf.clear();

@@ -26,7 +26,7 @@ fn op_io_isatty(fd: i32) -> bool {
 /// `process.exit()`.
 fn op_io_write_sync<'js>(ctx: Ctx<'js>, fd: i32, data: Value<'js>) -> Result<()> {
     let result = if data.is_string() {
-        let Usv(text) = Usv::from_js(&ctx, data)?;
+        let text = Usv::from_js(&ctx, data)?;
         write_all(fd, text.as_bytes())
     } else {
         with_bytes(&ctx, &data, |bytes| write_all(fd, bytes))?

@@ -67,7 +67,11 @@ unsafe extern "C" fn op_io_write(
     let Some((bytes, len)) = uint8_array(&ctx, data) else { return qjs::JS_EXCEPTION };
     // The kernel gets a copy: JS may drop, detach or resize its array while the write waits.
     // SAFETY: the array's memory, valid until JS runs again.
-    let bytes = if len == 0 { Vec::new() } else { unsafe { std::slice::from_raw_parts(bytes, len) }.to_vec() };
+    let data = if len == 0 { &[][..] } else { unsafe { std::slice::from_raw_parts(bytes, len) } };
+    let bytes = match errors::copy_of(&ctx, data, "a write") {
+        Ok(bytes) => bytes,
+        Err(_) => return qjs::JS_EXCEPTION,
+    };
     number(write_all(&ctx, &fd, bytes))
 }
 

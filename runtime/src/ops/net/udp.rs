@@ -10,7 +10,7 @@ use super::{address, errno, fd_of, set_option, socket, SockAddr};
 use crate::{
     ops::{
         descriptor,
-        errors::{throw_sys, Target as ErrorTarget},
+        errors::{self, throw_sys, Target as ErrorTarget},
         io::{cancelled, closed, failed},
         raw::uint8_array,
         Ops,
@@ -69,7 +69,8 @@ fn op_net_send_to<'js>(ctx: Ctx<'js>, socket: Value<'js>, data: Value<'js>, host
     let addr = address(&ctx, &host, port, false)?;
     let (bytes, len) = uint8_array(&ctx, data.as_raw()).ok_or(rquickjs::Error::Exception)?;
     // SAFETY: the array's memory, copied before JS runs again.
-    let mut buf = if len == 0 { Vec::new() } else { unsafe { std::slice::from_raw_parts(bytes, len) }.to_vec() };
+    let data = if len == 0 { &[][..] } else { unsafe { std::slice::from_raw_parts(bytes, len) } };
+    let mut buf = errors::copy_of(&ctx, data, "a datagram")?;
     let raw = fd.get().ok_or_else(|| closed(&ctx, "sendto"))?;
     let message = Message::new(addr, buf.as_mut_ptr(), buf.len());
     let entry = opcode::SendMsg::new(Target(raw), &message.header).build();
