@@ -132,3 +132,58 @@ fn errors_keep_their_properties_and_cause_when_printed() {
     );
     assert!(run.stderr.contains("code: 'E_X'") && run.stderr.contains("[cause]: Error: inner"), "{}", run.stderr);
 }
+
+/// The type stripper recursed on the fiber's stack with no guard: deeply nested TypeScript was
+/// a SIGSEGV where the same text as `.js` gave a RangeError.
+#[test]
+fn deeply_nested_typescript_is_compiled_or_refused_naming_the_file_never_a_crash() {
+    let parens = |n: usize| format!("{}1{}", "(".repeat(n), ")".repeat(n));
+    let ok = |run: &common::Run, what: &str| assert_eq!((run.status, run.stderr.as_str()), (0, ""), "{what}");
+    let (_a, run) = run_source("main.ts", &format!("const x: number = {};\nconsole.log(x);\n", parens(3_000)), &[]);
+    ok(&run, "3,000 parentheses in the main module");
+    let elses = format!("let a = 0;\nif (a === -1) {{}}{}\nconsole.log(a);\n", " else if (a === 1) {}".repeat(3_000));
+    let (_b, run) = run_source("elses.ts", &elses, &[]);
+    ok(&run, "3,000 else-ifs");
+    let dir = TempDir::new();
+    dir.write("nested.ts", &format!("export const x: number = {};\n", parens(200)));
+    dir.write("main.ts", "const { x } = await import('./nested.ts');\nconsole.log(x);\n");
+    ok(&uringy_in(dir.path(), &["main.ts"]), "200 parentheses in a dynamically imported module (on a fiber)");
+    ok(&uringy_in(dir.path(), &["-e", &format!("console.log({})", parens(5_000))]), "5,000 parentheses in -e");
+    dir.write(
+        "deep.test.ts",
+        &format!(
+            "import {{ test }} from 'uringy:test';\ntest('deep', () => {{ const x: number = {}; }});\n",
+            parens(3_000)
+        ),
+    );
+    let run = uringy_in(dir.path(), &["test", "deep.test.ts"]);
+    assert!(run.stdout.ends_with("1 passed, 0 failed\n"), "uringy test: {}{}", run.stdout, run.stderr);
+    // Deeper than the engine's own parser goes: a RangeError that names the file, as for `.js`.
+    for name in ["deeper.ts", "deeper.js"] {
+        let (dir, run) = run_source(name, &format!("const x = {};\n", parens(30_000)), &[]);
+        let file = dir.path().join(name).display().to_string();
+        assert_eq!(run.status, 1, "{name}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("RangeError") && run.stderr.contains(&format!("{file} is nested too deeply")),
+            "{}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn a_token_the_typescript_lexer_could_not_make_is_described_in_words() {
+    let (_dir, run) = run_source("lex.ts", "const o = { a: 1 b\\q };\n", &[]);
+    assert_eq!(run.status, 1);
+    assert!(run.stderr.contains("Invalid or unexpected token: expected unicode escape"), "{}", run.stderr);
+    assert!(!run.stderr.contains("lexing error"), "{}", run.stderr);
+}
+
+#[test]
+fn a_typescript_refusal_is_printed_in_full_not_cut_at_255_bytes() {
+    for source in ["class A { constructor(private x: number) {} }\n", "namespace N { export const x = 1 }\n"] {
+        let (_dir, run) = run_source("refused.ts", source, &[]);
+        assert_eq!(run.status, 1);
+        assert!(run.stderr.contains("or explicit fields instead)"), "{}", run.stderr);
+    }
+}

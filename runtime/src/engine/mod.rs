@@ -180,7 +180,7 @@ fn main_fn(entry: Entry, main: String) -> MainFn {
         Entry::File(_) => Box::new(move |ctx| Module::import(ctx, main.as_str()).map(|p| p.into_value())),
         Entry::Code(code) => Box::new(move |ctx| {
             let code = loader::to_javascript(ctx, &main, code)?;
-            let module = Module::declare(ctx.clone(), main.as_str(), code)?;
+            let module = loader::declare(ctx, &main, code)?;
             let meta = module.meta()?;
             meta.set("main", true)?;
             meta.set("url", loader::file_url(&main))?;

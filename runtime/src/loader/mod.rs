@@ -10,6 +10,7 @@ pub mod resolve;
 pub mod stdlib;
 pub mod strip;
 
+use crate::ops::errors;
 use std::{ffi::CStr, path::Path, ptr::NonNull, rc::Rc};
 
 use rquickjs::{
@@ -71,7 +72,7 @@ impl Loader for ModuleLoader {
         let source = read_source(Path::new(name))
             .map_err(|e| throw_with_code(ctx, &format!("Cannot load module {name}: {e}"), "ERR_MODULE_NOT_FOUND"))?;
         let code = to_javascript(ctx, name, source)?;
-        let module = Module::declare(ctx.clone(), name, code)?;
+        let module = declare(ctx, name, code)?;
         let meta = module.meta()?;
         let path = Path::new(name);
         meta.set("url", file_url(name))?;
@@ -136,7 +137,7 @@ pub fn require_builtin<'js>(ctx: &Ctx<'js>, name: &str) -> Result<Object<'js>> {
         return Err(ctx.throw(reason));
     }
     builtin_namespace(ctx, name)
-        .ok_or_else(|| Exception::throw_internal(ctx, &format!("built-in module {name} was not loaded")))
+        .ok_or_else(|| errors::internal_error(ctx, &format!("built-in module {name} was not loaded")))
 }
 
 /// The namespace of a standard-library module that has been loaded and evaluated.
@@ -174,11 +175,39 @@ pub fn to_javascript(ctx: &Ctx<'_>, name: &str, source: String) -> Result<String
             for more in &errors[1..] {
                 message.push_str(&format!("\n  also: {} ({}:{}:{})", more.message, name, more.line, more.column));
             }
-            let error = Exception::throw_syntax(ctx, &message);
+            let error = errors::syntax_error(ctx, &message);
             locate_pending(ctx, name, first.line, first.column);
             error
         }),
     }
+}
+
+/// Compiles `code` as the module `name`. The engine's parser reports code nested too deeply
+/// for it as a bare "Maximum call stack size exceeded", with no position: the error then
+/// names the file.
+pub fn declare<'js>(ctx: &Ctx<'js>, name: &str, code: String) -> Result<Module<'js, Declared>> {
+    Module::declare(ctx.clone(), name, code).map_err(|e| {
+        let error = ctx.catch();
+        if error.is_undefined() {
+            return e;
+        }
+        let overflow = error.as_object().is_some_and(|o| {
+            o.get::<_, String>("name").is_ok_and(|n| n == "RangeError")
+                && o.get::<_, String>("stack").unwrap_or_default().trim().is_empty()
+        });
+        if let (true, Some(object)) = (overflow, error.as_object()) {
+            let message: String = object.get("message").unwrap_or_default();
+            let _ = object.set("message", format!("{message}: {name} is nested too deeply to compile"));
+            let hidden = |key: &str, text: &str| {
+                if let Ok(text) = rquickjs::String::from_str(ctx.clone(), text) {
+                    let _ = object.prop(key, Property::from(text).writable().configurable());
+                }
+            };
+            hidden("stack", &format!("    at {name}\n"));
+            hidden("fileName", name);
+        }
+        ctx.throw(error)
+    })
 }
 
 pub fn file_url(path: &str) -> String {

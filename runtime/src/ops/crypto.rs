@@ -1,6 +1,7 @@
 //! `crypto.getRandomValues` and `crypto.randomUUID` draw from the kernel's CSPRNG.
 
-use rquickjs::{Ctx, Exception, Result, Value};
+use crate::ops::errors;
+use rquickjs::{Ctx, Result, Value};
 
 use super::{util::with_bytes_mut, Ops};
 
@@ -11,5 +12,5 @@ pub fn register(ops: &Ops<'_>) -> Result<()> {
 /// Fills a view with random bytes, like `getrandom(2)`.
 fn op_crypto_random_fill<'js>(ctx: Ctx<'js>, view: Value<'js>) -> Result<()> {
     with_bytes_mut(&ctx, &view, getrandom::fill)?
-        .map_err(|e| Exception::throw_internal(&ctx, &format!("getrandom failed: {e}")))
+        .map_err(|e| errors::internal_error(&ctx, &format!("getrandom failed: {e}")))
 }

@@ -3,9 +3,10 @@
 //! longer referenced anywhere), its finalizer drops the `Rc`, which closes the descriptor once
 //! no operation is in flight on it (API.md: an unreferenced socket is closed).
 
+use crate::ops::errors;
 use std::{cell::Cell, rc::Rc};
 
-use rquickjs::{qjs, Ctx, Exception, Result, Value};
+use rquickjs::{qjs, Ctx, Result, Value};
 
 use crate::uring::fd::Fd;
 
@@ -28,7 +29,7 @@ pub fn register(ctx: &Ctx<'_>) -> Result<()> {
         let rt = qjs::JS_GetRuntime(ctx.as_raw().as_ptr());
         qjs::JS_NewClassID(rt, &mut id);
         if !qjs::JS_IsRegisteredClass(rt, id) && qjs::JS_NewClass(rt, id, &def) < 0 {
-            return Err(Exception::throw_internal(ctx, "cannot register the Descriptor class"));
+            return Err(errors::internal_error(ctx, "cannot register the Descriptor class"));
         }
     }
     CLASS.set(id);

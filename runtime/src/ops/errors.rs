@@ -4,7 +4,7 @@
 
 use std::ffi::CStr;
 
-use rquickjs::{Ctx, Object, Value};
+use rquickjs::{Ctx, Exception, Object, Value};
 
 /// What the failed call was acting on, for the message and the error's properties.
 pub enum Target<'a> {
@@ -15,6 +15,42 @@ pub enum Target<'a> {
     Address(&'a str, u16),
     /// What the call was for, in words: the message ends with it in parentheses.
     What(&'a str),
+}
+
+/// Throws a `TypeError` with `message`, which may be of any length (the engine's own throw
+/// functions cut messages at 255 bytes).
+pub fn type_error(ctx: &Ctx<'_>, message: &str) -> rquickjs::Error {
+    with_message(ctx, Exception::throw_type(ctx, ""), message)
+}
+
+/// Throws a `RangeError`; see [`type_error`].
+pub fn range_error(ctx: &Ctx<'_>, message: &str) -> rquickjs::Error {
+    with_message(ctx, Exception::throw_range(ctx, ""), message)
+}
+
+/// Throws a `SyntaxError`; see [`type_error`].
+pub fn syntax_error(ctx: &Ctx<'_>, message: &str) -> rquickjs::Error {
+    with_message(ctx, Exception::throw_syntax(ctx, ""), message)
+}
+
+/// Throws an `InternalError` (a fault of the runtime, not of the program); see [`type_error`].
+pub fn internal_error(ctx: &Ctx<'_>, message: &str) -> rquickjs::Error {
+    with_message(ctx, Exception::throw_internal(ctx, ""), message)
+}
+
+/// Throws an `Error`; see [`type_error`].
+pub fn plain_error(ctx: &Ctx<'_>, message: &str) -> rquickjs::Error {
+    with_message(ctx, Exception::throw_message(ctx, ""), message)
+}
+
+/// The error just thrown (made by the engine, so of its class and with its stack), with
+/// `message` set in full.
+fn with_message(ctx: &Ctx<'_>, _thrown: rquickjs::Error, message: &str) -> rquickjs::Error {
+    let error = ctx.catch();
+    if let Some(object) = error.as_object() {
+        let _ = object.set("message", message);
+    }
+    ctx.throw(error)
 }
 
 /// `ENOMEM` for `bytes` that could not be allocated for `what` (data a program gave or asked

@@ -3,9 +3,10 @@
 //! Calls that wait return a status instead of throwing, and lib/fiber.ts throws the matching
 //! class (`Cancelled`, `TimeoutError`): native code never builds JS error classes.
 
+use crate::ops::errors;
 use std::time::Duration;
 
-use rquickjs::{convert::List, function::Opt, qjs, Ctx, Exception, Function, Object, Persistent, Result, Value};
+use rquickjs::{convert::List, function::Opt, qjs, Ctx, Function, Object, Persistent, Result, Value};
 
 use super::{
     raw::{arg, context},
@@ -46,7 +47,7 @@ pub fn register(ops: &Ops<'_>) -> Result<()> {
 }
 
 fn task(ctx: &Ctx<'_>, id: f64) -> Result<TaskId> {
-    TaskId::from_f64(id).ok_or_else(|| Exception::throw_type(ctx, "not a fiber id"))
+    TaskId::from_f64(id).ok_or_else(|| errors::type_error(ctx, "not a fiber id"))
 }
 
 fn code(waited: Waited) -> u8 {
@@ -86,7 +87,7 @@ unsafe extern "C" fn op_fiber_spawn(
     let (Some(function), Some(record), Some(fiber)) =
         (arg(0).into_function(), arg(1).into_object(), arg(2).into_object())
     else {
-        let _ = Exception::throw_type(&ctx, "op_fiber_spawn(function, record, fiber)");
+        let _ = errors::type_error(&ctx, "op_fiber_spawn(function, record, fiber)");
         return qjs::JS_EXCEPTION;
     };
     let handle = Handle { record: Persistent::save(&ctx, record.clone()), fiber: Persistent::save(&ctx, fiber) };
@@ -165,7 +166,7 @@ fn join(ctx: &Ctx<'_>, id: TaskId) -> Result<u8> {
     };
     match added {
         Ok(()) => Ok(code(park(ctx, Wait::Join(id)))),
-        Err(why) => Err(Exception::throw_message(ctx, &format!("join(): {why}"))),
+        Err(why) => Err(errors::plain_error(ctx, &format!("join(): {why}"))),
     }
 }
 
@@ -228,7 +229,7 @@ pub fn throw_cancelled(ctx: &Ctx<'_>) -> qjs::JSValue {
         }
         Some(_) => {}
         None => {
-            Exception::throw_message(ctx, "the fiber was cancelled");
+            errors::plain_error(ctx, "the fiber was cancelled");
         }
     }
     qjs::JS_EXCEPTION
@@ -276,7 +277,7 @@ fn op_fiber_unpark<'js>(ctx: Ctx<'js>, token: f64, value: Value<'js>) -> bool {
 fn op_fiber_scope_enter(ctx: Ctx<'_>, ms: f64) -> Result<f64> {
     let limit = (ms >= 0.0).then(|| Duration::from_secs_f64(ms.min(1e12) / 1e3));
     let scope = host(&ctx).scheduler.borrow_mut().enter_scope(limit);
-    scope.map(TaskId::to_f64).ok_or_else(|| Exception::throw_message(&ctx, "scope() needs a fiber"))
+    scope.map(TaskId::to_f64).ok_or_else(|| errors::plain_error(&ctx, "scope() needs a fiber"))
 }
 
 /// Waits (not interruptibly) until every fiber in the scope is done, then leaves it:

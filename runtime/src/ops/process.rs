@@ -1,6 +1,7 @@
 //! What `process` knows about the process: arguments, environment, directory, exit.
 
-use rquickjs::{Ctx, Exception, Function, Object, Persistent, Result};
+use crate::ops::errors;
+use rquickjs::{Ctx, Function, Object, Persistent, Result};
 
 use super::{
     errors::{throw_sys, Target},
@@ -85,10 +86,10 @@ fn op_process_exit(code: i32) {
 fn op_process_cwd(ctx: Ctx<'_>) -> Result<String> {
     std::env::current_dir()
         .map(|d| d.to_string_lossy().into_owned())
-        .map_err(|e| Exception::throw_message(&ctx, &format!("process.cwd() failed: {e}")))
+        .map_err(|e| errors::plain_error(&ctx, &format!("process.cwd() failed: {e}")))
 }
 
 fn op_process_chdir(ctx: Ctx<'_>, dir: String) -> Result<()> {
     std::env::set_current_dir(&dir)
-        .map_err(|e| Exception::throw_message(&ctx, &format!("process.chdir({dir:?}) failed: {e}")))
+        .map_err(|e| errors::plain_error(&ctx, &format!("process.chdir({dir:?}) failed: {e}")))
 }

@@ -58,7 +58,7 @@ fn not_bytes(ctx: &Ctx<'_>, value: qjs::JSValue) {
         "int" | "float" => "a number",
         other => other,
     };
-    rquickjs::Exception::throw_type(ctx, &format!("expected a Uint8Array, got {got}"));
+    crate::ops::errors::type_error(ctx, &format!("expected a Uint8Array, got {got}"));
 }
 
 /// A number result, or the exception marker.

@@ -1,7 +1,8 @@
 //! `TextEncoder` and `TextDecoder`: UTF-8 natively, every WHATWG label through encoding_rs.
 
+use crate::ops::errors;
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8};
-use rquickjs::{convert::List, ArrayBuffer, Ctx, Exception, Result, Value};
+use rquickjs::{convert::List, ArrayBuffer, Ctx, Result, Value};
 
 use super::{
     util::{with_bytes, with_bytes_mut, Usv},
@@ -70,7 +71,7 @@ fn op_text_decode<'js>(
         rquickjs::String::from_str(ctx.clone(), &text).map(|text| Some(List((text, keep))))
     })??;
     decoded.ok_or_else(|| {
-        Exception::throw_type(
+        errors::type_error(
             &ctx,
             &format!("The encoded data was not valid for encoding {}", encoding.name().to_ascii_lowercase()),
         )

@@ -1,7 +1,8 @@
 //! WHATWG URL parsing and setters, from the `url` crate (which implements them to the spec
 //! in its `quirks` module); `URLSearchParams` is plain TypeScript on top.
 
-use rquickjs::{Ctx, Exception, Result};
+use crate::ops::errors;
+use rquickjs::{Ctx, Result};
 use url::{quirks, Url};
 
 use super::Ops;
@@ -53,7 +54,7 @@ fn op_url_parse(input: String, base: Option<String>) -> Option<Parts> {
 /// Applies the setter of `part` to the URL `href`, returning the new components. Invalid
 /// values are ignored, as the spec's setters do.
 fn op_url_set(ctx: Ctx<'_>, href: String, part: String, value: String) -> Result<Parts> {
-    let mut url = Url::parse(&href).map_err(|e| Exception::throw_type(&ctx, &format!("Invalid URL '{href}': {e}")))?;
+    let mut url = Url::parse(&href).map_err(|e| errors::type_error(&ctx, &format!("Invalid URL '{href}': {e}")))?;
     let _ = match part.as_str() {
         "protocol" => quirks::set_protocol(&mut url, &value).or_else(|()| set_file_scheme(&mut url, &value)),
         "username" => quirks::set_username(&mut url, &value),
@@ -73,7 +74,7 @@ fn op_url_set(ctx: Ctx<'_>, href: String, part: String, value: String) -> Result
             quirks::set_hash(&mut url, &value);
             Ok(())
         }
-        other => return Err(Exception::throw_type(&ctx, &format!("unknown URL component {other}"))),
+        other => return Err(errors::type_error(&ctx, &format!("unknown URL component {other}"))),
     };
     Ok(parts(url))
 }

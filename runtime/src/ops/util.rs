@@ -1,7 +1,8 @@
 //! Ops for the engine's own objects: promise state for `console.log`, errors that have no
 //! caller to go to, and byte views shared by other ops.
 
-use rquickjs::{convert::List, qjs, Ctx, Exception, FromJs, Promise, Result, Value};
+use crate::ops::errors;
+use rquickjs::{convert::List, qjs, Ctx, FromJs, Promise, Result, Value};
 
 use super::Ops;
 use crate::{engine::promise::settled, scheduler::report_uncaught};
@@ -79,7 +80,7 @@ pub fn with_bytes<'js, R>(ctx: &Ctx<'js>, value: &Value<'js>, f: impl FnOnce(&[u
 
 /// As [`with_bytes`], writable.
 pub fn with_bytes_mut<'js, R>(ctx: &Ctx<'js>, value: &Value<'js>, f: impl FnOnce(&mut [u8]) -> R) -> Result<R> {
-    let not_bytes = || Exception::throw_type(ctx, "expected an ArrayBuffer, a TypedArray or a DataView");
+    let not_bytes = || errors::type_error(ctx, "expected an ArrayBuffer, a TypedArray or a DataView");
     let object = value.as_object().ok_or_else(not_bytes)?;
     let (buffer, offset, length) = if is_array_buffer(object.as_value()) {
         (object.clone().into_value(), 0, usize::MAX)
@@ -100,7 +101,7 @@ pub fn with_bytes_mut<'js, R>(ctx: &Ctx<'js>, value: &Value<'js>, f: impl FnOnce
     let size = size as usize;
     let length = if length == usize::MAX { size } else { length };
     if offset.checked_add(length).is_none_or(|end| end > size) {
-        return Err(Exception::throw_range(ctx, "view lies outside its ArrayBuffer"));
+        return Err(errors::range_error(ctx, "view lies outside its ArrayBuffer"));
     }
     // SAFETY: the range lies inside the buffer's current memory; no JS runs while the slice
     // is borrowed, so it can be neither freed, detached nor resized meanwhile.

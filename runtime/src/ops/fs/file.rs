@@ -4,10 +4,11 @@
 //! within the submitting call) never holds the thread for more than a fraction of a
 //! millisecond: other fibers and timers run between the chunks.
 
+use crate::ops::errors;
 use std::{ffi::c_void, rc::Rc};
 
 use io_uring::{opcode, types::Fd as Target};
-use rquickjs::{qjs, Ctx, Exception, Result, Value};
+use rquickjs::{qjs, Ctx, Result, Value};
 
 use super::{file_of, open, path::PathArg, stat::of_file, sys_error};
 use crate::{
@@ -89,7 +90,7 @@ impl<'js> Source<'_, 'js> {
             Source::Array(value, _) => {
                 let (ptr, len) = uint8_array(ctx, value.as_raw()).ok_or(rquickjs::Error::Exception)?;
                 if len < to {
-                    return Err(Exception::throw_range(ctx, "the array being written was shrunk meanwhile"));
+                    return Err(errors::range_error(ctx, "the array being written was shrunk meanwhile"));
                 }
                 // SAFETY: in bounds of the array's memory, copied before JS runs again.
                 buf.extend_from_slice(unsafe { std::slice::from_raw_parts(ptr.add(from), to - from) });
@@ -254,7 +255,7 @@ fn too_big(ctx: &Ctx<'_>, path: &PathArg) -> rquickjs::Error {
         "'{}' is larger than the largest Uint8Array (2 GiB − 1 bytes): read it with open() and readAt()",
         path.text
     );
-    Exception::throw_range(ctx, &message)
+    errors::range_error(ctx, &message)
 }
 
 /// Writes all of `data` to `path` (created with `mode`), replacing it or (`append`) at its end,

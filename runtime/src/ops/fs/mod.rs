@@ -12,7 +12,7 @@ mod stat;
 use std::{ffi::CString, rc::Rc};
 
 use io_uring::{opcode, types};
-use rquickjs::{Ctx, Exception, Result, Value};
+use rquickjs::{Ctx, Result, Value};
 
 pub use self::file::write_array;
 use self::path::PathArg;
@@ -72,7 +72,7 @@ fn sys_error(ctx: &Ctx<'_>, result: i32, syscall: &str, paths: &[&PathArg]) -> r
 
 /// The open file a `Descriptor` argument holds.
 fn file_of<'js>(ctx: &Ctx<'js>, value: &Value<'js>) -> Result<Rc<Fd>> {
-    descriptor::get(value.as_raw()).ok_or_else(|| Exception::throw_type(ctx, "expected an open file"))
+    descriptor::get(value.as_raw()).ok_or_else(|| errors::type_error(ctx, "expected an open file"))
 }
 
 /// Submits a path operation (its entry built from the boxed paths) and waits; its result.

@@ -3,9 +3,10 @@
 //! U+DC80–U+DCFF (Python's "surrogateescape"), and such a string given back names the same
 //! bytes — so every file can be listed, opened, renamed and removed, whatever its name.
 
+use crate::ops::errors;
 use std::ffi::CString;
 
-use rquickjs::{qjs, Ctx, Exception, FromJs, Result, Value};
+use rquickjs::{qjs, Ctx, FromJs, Result, Value};
 
 /// A path argument, as the kernel's NUL-terminated bytes, and as text for error messages.
 pub struct PathArg {
@@ -17,7 +18,7 @@ impl<'js> FromJs<'js> for PathArg {
     fn from_js(ctx: &Ctx<'js>, value: Value<'js>) -> Result<Self> {
         let Some(string) = value.as_string() else {
             let kind = value.type_name();
-            return Err(Exception::throw_type(ctx, &format!("a path must be a string, got {kind}")));
+            return Err(errors::type_error(ctx, &format!("a path must be a string, got {kind}")));
         };
         let raw = ctx.as_raw().as_ptr();
         let mut len: qjs::size_t = 0;
@@ -35,10 +36,10 @@ impl<'js> FromJs<'js> for PathArg {
         let bytes = unescape(&bytes);
         let text = String::from_utf8_lossy(&bytes).into_owned();
         if bytes.is_empty() {
-            return Err(Exception::throw_type(ctx, "a path must not be empty"));
+            return Err(errors::type_error(ctx, "a path must not be empty"));
         }
         let c = CString::new(bytes)
-            .map_err(|_| Exception::throw_type(ctx, &format!("a path must not contain NUL: {text:?}")))?;
+            .map_err(|_| errors::type_error(ctx, &format!("a path must not contain NUL: {text:?}")))?;
         Ok(PathArg { c, text })
     }
 }

@@ -1,9 +1,10 @@
 //! The console's output: synchronous writes to fds 1 and 2, so that `console.log` is ordered
 //! with the process's other output and nothing is lost at `process.exit()`.
 
+use crate::ops::errors;
 use std::{fs::File, io::Write, mem::ManuallyDrop, os::fd::FromRawFd};
 
-use rquickjs::{Ctx, Exception, FromJs, Result, Value};
+use rquickjs::{Ctx, FromJs, Result, Value};
 
 use crate::ops::{
     util::{with_bytes, Usv},
@@ -34,7 +35,7 @@ fn op_io_write_sync<'js>(ctx: Ctx<'js>, fd: i32, data: Value<'js>) -> Result<()>
     match result {
         // A closed pipe (`uringy app.ts | head`) is not the program's error.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Exception::throw_message(&ctx, &format!("write to fd {fd} failed: {e}"))),
+        Err(e) => Err(errors::plain_error(&ctx, &format!("write to fd {fd} failed: {e}"))),
         Ok(()) => Ok(()),
     }
 }

@@ -5,7 +5,7 @@
 
 use std::{ffi::c_int, rc::Rc};
 
-use rquickjs::{qjs, Ctx, Exception, Result, Value};
+use rquickjs::{qjs, Ctx, Result, Value};
 
 use crate::{
     engine::host::host,
@@ -93,7 +93,7 @@ unsafe extern "C" fn op_io_copy(
 #[cold]
 #[inline(never)]
 fn not_a_descriptor(ctx: &Ctx<'_>) -> qjs::JSValue {
-    Exception::throw_type(ctx, "expected an open socket, file or standard stream (after split(), use the halves)");
+    errors::type_error(ctx, "expected an open socket, file or standard stream (after split(), use the halves)");
     qjs::JS_EXCEPTION
 }
 
@@ -268,7 +268,7 @@ pub fn close(ctx: &Ctx<'_>, fd: &Fd) {
 }
 
 fn op_io_close<'js>(ctx: Ctx<'js>, descriptor: Value<'js>) -> Result<()> {
-    let fd = descriptor::get(descriptor.as_raw()).ok_or_else(|| Exception::throw_type(&ctx, "not a descriptor"))?;
+    let fd = descriptor::get(descriptor.as_raw()).ok_or_else(|| errors::type_error(&ctx, "not a descriptor"))?;
     close(&ctx, &fd);
     Ok(())
 }

@@ -6,10 +6,11 @@
 mod addr;
 mod udp;
 
+use crate::ops::errors;
 use std::{mem, os::fd::RawFd, rc::Rc};
 
 use io_uring::{opcode, types::Fd as Target};
-use rquickjs::{convert::List, function::Opt, Ctx, Exception, Result, Value};
+use rquickjs::{convert::List, function::Opt, Ctx, Result, Value};
 
 use self::addr::SockAddr;
 use super::{
@@ -32,7 +33,7 @@ pub fn register(ops: &Ops<'_>) -> Result<()> {
 
 /// The descriptor held by a `Descriptor` argument.
 fn fd_of<'js>(ctx: &Ctx<'js>, value: &Value<'js>) -> Result<Rc<Fd>> {
-    descriptor::get(value.as_raw()).ok_or_else(|| Exception::throw_type(ctx, "expected a socket"))
+    descriptor::get(value.as_raw()).ok_or_else(|| errors::type_error(ctx, "expected a socket"))
 }
 
 /// The kernel's address for `host`/`port`, or for a Unix socket path (`unix`).
@@ -40,7 +41,7 @@ fn address(ctx: &Ctx<'_>, host: &str, port: u16, unix: bool) -> Result<SockAddr>
     let addr = if unix { SockAddr::unix(host) } else { SockAddr::ip(host, port) };
     addr.ok_or_else(|| {
         let what = if unix { "Unix socket path (at most 107 bytes, no NUL)" } else { "IP address" };
-        Exception::throw_type(ctx, &format!("{host:?} is not a valid {what}"))
+        errors::type_error(ctx, &format!("{host:?} is not a valid {what}"))
     })
 }
 
