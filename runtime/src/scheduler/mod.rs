@@ -15,7 +15,7 @@
 
 mod copy;
 mod fibers;
-mod signals;
+pub mod signals;
 pub mod task;
 pub mod timers;
 

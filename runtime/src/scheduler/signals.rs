@@ -161,6 +161,12 @@ impl Scheduler {
         }
     }
 
+    /// Whether the program waits for or listens to `signo`.
+    pub fn subscribed(&self, signo: i32) -> bool {
+        self.signals.waiters.iter().any(|(_, set)| set & bit(signo) != 0)
+            || self.signals.listeners.get(signo as usize).is_some_and(|n| *n > 0)
+    }
+
     pub fn set_signal_dispatcher(&mut self, dispatcher: Persistent<Function<'static>>) {
         self.signals.dispatcher = Some(dispatcher);
     }
@@ -183,7 +189,7 @@ fn was_ignored(signo: i32) -> bool {
 }
 
 /// What the signal would have done had nobody subscribed: usually, ending the process.
-fn default_action(signo: i32) {
+pub fn default_action(signo: i32) {
     // SAFETY: restoring the default disposition and unblocking it, then raising it.
     unsafe {
         libc::signal(signo, libc::SIG_DFL);

@@ -57,6 +57,11 @@ impl Fd {
         })
     }
 
+    /// Whether it is one of the process's standard streams (0, 1, 2).
+    pub fn standard(&self) -> bool {
+        !self.owned
+    }
+
     /// The descriptor, or `None` once `close` was called.
     pub fn get(&self) -> Option<RawFd> {
         (!self.closed.get()).then(|| self.raw.get())

@@ -104,6 +104,9 @@ impl<'js> Source<'_, 'js> {
 /// in chunks (`File.write`, `stdout.write`): its length.
 pub fn write_array<'js>(ctx: &Ctx<'js>, fd: &Rc<Fd>, data: &Value<'js>) -> Result<usize> {
     let written = write_all_at(ctx, fd, &Source::array(ctx, data)?, CURRENT)?;
+    if written == -libc::EPIPE as i64 && fd.standard() {
+        return Err(crate::ops::io::broken_pipe(ctx));
+    }
     if written < 0 {
         return Err(crate::ops::io::failed(ctx, written as i32, "write"));
     }
