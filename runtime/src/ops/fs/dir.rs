@@ -54,7 +54,7 @@ fn op_fs_read_dir<'js>(ctx: Ctx<'js>, path: PathArg) -> Result<Value<'js>> {
         let mut full = path.c.as_bytes().to_vec();
         full.push(b'/');
         full.extend_from_slice(name);
-        *kind = match file_type(&ctx, CString::new(full).unwrap_or_default())? {
+        *kind = match file_type(&ctx, CString::new(full).unwrap_or_default(), false)? {
             libc::S_IFREG => libc::DT_REG,
             libc::S_IFDIR => libc::DT_DIR,
             libc::S_IFLNK => libc::DT_LNK,

@@ -9,7 +9,7 @@ mod file;
 mod path;
 mod stat;
 
-use std::{ffi::CString, rc::Rc};
+use std::{ffi::CString, rc::Rc, time::Duration};
 
 use io_uring::{opcode, types};
 use rquickjs::{Ctx, Result, Value};
@@ -23,9 +23,10 @@ use super::{
     Ops,
 };
 use crate::{
-    scheduler::io,
+    scheduler::{io, sleep, Waited},
     uring::{fd::Fd, Keep},
 };
+use stat::file_type;
 
 /// `AT_FDCWD`: paths are relative to the working directory.
 const AT_CWD: i32 = libc::AT_FDCWD;
@@ -47,7 +48,7 @@ pub fn register(ops: &Ops<'_>) -> Result<()> {
 /// and a destination). The message shows the names as text; the `path` and `dest` properties
 /// are the names as JS gave them, so a name that is not UTF-8 comes back as the same string.
 fn sys_error(ctx: &Ctx<'_>, result: i32, syscall: &str, paths: &[&PathArg]) -> rquickjs::Error {
-    if result == -libc::ECANCELED {
+    if result == -libc::ECANCELED || result == -libc::EINTR || (512..=516).contains(&-result) {
         // Cancelled in the kernel: by the fiber's cancellation (Cancelled) or a close (EBADF).
         return failed(ctx, result, syscall);
     }
@@ -84,15 +85,51 @@ fn path_op(ctx: &Ctx<'_>, paths: Box<[CString; 2]>, entry: io_uring::squeue::Ent
 }
 
 /// Opens `path` with open(2) `flags` and `mode`: its descriptor.
+///
+/// io_uring runs an open that creates or truncates on one of its kernel workers (the rest it
+/// tries at once, in the submitting call). So an open that would create a file tries first
+/// without `O_CREAT`, and creates only when the file is not there: replacing a file is then
+/// opened at once, without the hand-off.
+///
+/// Opens for writing are made with `O_NONBLOCK` (cleared once open). A FIFO with no reader
+/// would otherwise hold a kernel worker until one came — not cancellable, and a handful of
+/// them starve every other file operation of the thread. Non-blocking, it fails with ENXIO at
+/// once; it is then retried, sleeping in between (1 ms, doubling to 64 ms), until a reader
+/// comes, as open(2) waits — so the wait is the fiber's own and is cancelled like any other.
 pub fn open(ctx: &Ctx<'_>, path: &PathArg, flags: i32, mode: u32) -> Result<Rc<Fd>> {
-    let paths = Box::new([path.c.clone(), CString::default()]);
-    let entry =
-        opcode::OpenAt::new(types::Fd(AT_CWD), paths[0].as_ptr()).flags(flags | libc::O_CLOEXEC).mode(mode).build();
-    let result = path_op(ctx, paths, entry)?;
-    if result < 0 {
-        return Err(sys_error(ctx, result, "open", &[path]));
+    let creates = flags & libc::O_CREAT != 0 && flags & libc::O_EXCL == 0;
+    let writes = flags & libc::O_ACCMODE != libc::O_RDONLY;
+    let mut attempt = if creates { flags & !libc::O_CREAT } else { flags };
+    let mut pause = Duration::from_millis(1);
+    loop {
+        let nonblock = writes || attempt & (libc::O_CREAT | libc::O_TRUNC) != 0;
+        let paths = Box::new([path.c.clone(), CString::default()]);
+        let entry = opcode::OpenAt::new(types::Fd(AT_CWD), paths[0].as_ptr())
+            .flags(attempt | libc::O_CLOEXEC | if nonblock { libc::O_NONBLOCK } else { 0 })
+            .mode(mode)
+            .build();
+        let result = path_op(ctx, paths, entry)?;
+        if result >= 0 {
+            let fd = Fd::new(result, false);
+            if nonblock && flags & libc::O_NONBLOCK == 0 {
+                let status = flags & (libc::O_APPEND | libc::O_DIRECT | libc::O_NOATIME | libc::O_ASYNC);
+                // SAFETY: a plain syscall on the descriptor just opened.
+                unsafe { libc::fcntl(result, libc::F_SETFL, status) };
+            }
+            return Ok(fd);
+        }
+        if result == -libc::ENOENT && attempt != flags {
+            attempt = flags; // not there: create it
+            continue;
+        }
+        if !(result == -libc::ENXIO && writes && file_type(ctx, path.c.clone(), true)? == libc::S_IFIFO) {
+            return Err(sys_error(ctx, result, "open", &[path]));
+        }
+        if let Waited::Cancelled = sleep(ctx, pause) {
+            return Err(cancelled(ctx));
+        }
+        pause = (pause * 2).min(Duration::from_millis(64));
     }
-    Ok(Fd::new(result, false))
 }
 
 fn op_fs_open<'js>(ctx: Ctx<'js>, path: PathArg, flags: i32, mode: u32) -> Result<Value<'js>> {

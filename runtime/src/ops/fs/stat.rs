@@ -85,9 +85,9 @@ pub fn op_fs_exists(ctx: Ctx<'_>, path: PathArg) -> Result<bool> {
     }
 }
 
-/// The `S_IFMT` bits of `path` itself (not following a final symlink); 0 when unknown.
-pub fn file_type(ctx: &Ctx<'_>, path: CString) -> Result<u32> {
-    let (result, buf) = statx(ctx, path, None, true)?;
+/// The `S_IFMT` bits of `path` (of a final symlink itself unless `follow`); 0 when unknown.
+pub fn file_type(ctx: &Ctx<'_>, path: CString, follow: bool) -> Result<u32> {
+    let (result, buf) = statx(ctx, path, None, !follow)?;
     Ok(if result < 0 { 0 } else { buf.stx_mode as u32 & libc::S_IFMT })
 }
 

@@ -236,6 +236,12 @@ fn ready(ctx: &Ctx<'_>, fd: &Rc<Fd>, events: i16, syscall: &str) -> Result<()> {
 #[cold]
 #[inline(never)]
 pub fn failed(ctx: &Ctx<'_>, result: i32, syscall: &str) -> rquickjs::Error {
+    // An operation a kernel worker was running when it was cancelled ends with the kernel's
+    // internal "restart" codes (ERESTARTSYS, 512–516), which are no errno a program knows.
+    let result = if (512..=516).contains(&-result) { -libc::EINTR } else { result };
+    if result == -libc::EINTR && host(ctx).scheduler.borrow().current_cancelled() {
+        return cancelled(ctx);
+    }
     if result == -libc::ECANCELED {
         if host(ctx).scheduler.borrow().current_cancelled() {
             return cancelled(ctx);
