@@ -71,7 +71,7 @@ function codeOf(e: unknown): string | undefined {
 }
 
 /** Reads a whole file. */
-export function readFile(path: string): Uint8Array {
+export function readFile(path: string): Uint8Array<ArrayBuffer> {
   return ops.op_fs_read_file(checkPath(path, "readFile"));
 }
 

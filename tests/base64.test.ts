@@ -203,3 +203,25 @@ describe("portable encoder and decoder", () => {
     }
   });
 });
+
+test("atob of valid input near the stack limit throws RangeError, not InvalidCharacterError", () => {
+  const kinds = new Set<string>();
+  const deep = (): void => {
+    try {
+      deep();
+    } catch {
+      try {
+        atob("aGk=");
+      } catch (e) {
+        kinds.add((e as Error).name);
+        throw e;
+      }
+    }
+  };
+  try {
+    deep();
+  } catch {
+    // the outermost frame's RangeError
+  }
+  expect([...kinds].filter((k) => k !== "RangeError")).toEqual([]);
+});

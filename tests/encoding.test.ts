@@ -381,3 +381,32 @@ describe("round trips", () => {
     expect(new TextDecoder().decode(new TextEncoder().encode(text))).toBe(text);
   });
 });
+
+describe("near the stack limit", () => {
+  test("decode and encode of valid input throw RangeError there, never TypeError", () => {
+    const decoder = new TextDecoder();
+    const encoder = new TextEncoder();
+    const bytes = new Uint8Array([104, 105]);
+    const kinds = new Set<string>();
+    const deep = (): void => {
+      try {
+        deep();
+      } catch {
+        try {
+          decoder.decode(bytes);
+          encoder.encode("hi");
+          decoder.decode(new DataView(bytes.buffer));
+        } catch (e) {
+          kinds.add((e as Error).name);
+          throw e;
+        }
+      }
+    };
+    try {
+      deep();
+    } catch {
+      // the outermost frame's RangeError
+    }
+    expect([...kinds]).toEqual(["RangeError"]);
+  });
+});

@@ -395,6 +395,41 @@ function echoPair(client: TcpStream, server: TcpStream): void {
 // ---------------------------------------------------------------------------------------------
 
 describe("TcpStream", () => {
+  test("a read into a resizable buffer that shrinks while the read waits gives the bytes that no longer fit to the next read", () => {
+    const listener = TcpListener.bind(0, "127.0.0.1");
+    const [client, server] = pair(listener);
+    const buffer = new ArrayBuffer(16, { maxByteLength: 64 });
+    const view = new Uint8Array(buffer); // tracks the buffer's length
+    spawn(() => {
+      buffer.resize(4); // while the read below waits
+      sleep(5);
+      server.write("hello world");
+    });
+    const n = client.read(view);
+    expect(n).toBe(4);
+    expect(new TextDecoder().decode(view)).toBe("hell");
+    const rest = new Uint8Array(32);
+    const m = client.read(rest);
+    expect(new TextDecoder().decode(rest.subarray(0, m))).toBe("o world");
+    for (const s of [client, server, listener]) s.close();
+  });
+
+  test("a read into an array detached while the read waits throws, and the bytes go to the next read", () => {
+    const listener = TcpListener.bind(0, "127.0.0.1");
+    const [client, server] = pair(listener);
+    const target = new Uint8Array(16);
+    spawn(() => {
+      target.buffer.transfer(); // detaches `target`
+      sleep(5);
+      server.write("kept");
+    });
+    expect(caught(() => client.read(target))).toBeInstanceOf(TypeError);
+    const again = new Uint8Array(16);
+    const n = client.read(again);
+    expect(new TextDecoder().decode(again.subarray(0, n))).toBe("kept");
+    for (const s of [client, server, listener]) s.close();
+  });
+
   test("connect to a closed port throws ECONNREFUSED with syscall, address and port", () => {
     const listener = TcpListener.bind(0, "127.0.0.1");
     const port = listener.addr.port;

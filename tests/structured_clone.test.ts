@@ -534,7 +534,7 @@ describe("transfer", () => {
   test("a detached buffer can be neither transferred nor cloned", () => {
     if (!hasTransfer) return;
     const buffer = new ArrayBuffer(4);
-    (buffer as ArrayBuffer & { transfer(): ArrayBuffer }).transfer();
+    buffer.transfer();
     expectDataCloneErrorWith(() => structuredClone(1, { transfer: [buffer] }));
     expectDataCloneErrorWith(() => structuredClone(buffer));
   });

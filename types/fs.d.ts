@@ -30,7 +30,7 @@ declare module "uringy:fs" {
   }
 
   /** Reads a whole file. */
-  export function readFile(path: string): Uint8Array;
+  export function readFile(path: string): Uint8Array<ArrayBuffer>;
   /** Reads a whole file as UTF-8; bytes that are not UTF-8 become U+FFFD (as TextDecoder). */
   export function readTextFile(path: string): string;
   /** Writes all of `data` (replacing the file, or at its end with `append`), or throws. */

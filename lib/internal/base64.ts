@@ -68,8 +68,11 @@ export function decodeBase64(text: string): Uint8Array {
   if (!nativeFromBase64) return decodeBase64Portable(text);
   try {
     return nativeFromBase64(text);
-  } catch {
-    throw notCorrectlyEncoded();
+  } catch (e) {
+    // The engine says SyntaxError for bad input; anything else (a RangeError deep in the
+    // stack) is not about the input.
+    if (e instanceof SyntaxError) throw notCorrectlyEncoded();
+    throw e;
   }
 }
 

@@ -8,7 +8,7 @@ declare module "uringy:ops" {
     op_io_isatty(fd: number): boolean;
     op_loader_require(name: string): Record<string, unknown>;
     op_fs_open(path: string, flags: number, mode: number): object;
-    op_fs_read_file(path: string): Uint8Array;
+    op_fs_read_file(path: string): Uint8Array<ArrayBuffer>;
     op_fs_write_file(path: string, data: Uint8Array, append: boolean, mode: number): void;
     op_fs_copy_file(from: string, to: string): void;
     op_fs_read_at(file: object, buf: Uint8Array, offset: number): number;

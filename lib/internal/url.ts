@@ -82,8 +82,7 @@ export class URL {
   }
 }
 
-// ES2024, which the engine has but the ES2023 typings of lib/ do not.
-const { toWellFormed } = String.prototype as unknown as { toWellFormed(this: string): string };
+const { toWellFormed } = String.prototype;
 
 /**
  * WebIDL's USVString conversion: lone surrogates become U+FFFD, as the spec's algorithms

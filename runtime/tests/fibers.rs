@@ -374,6 +374,40 @@ fn the_main_module_is_waited_for_without_calling_then_on_its_promise() {
     assert_eq!((run.status, run.stdout.as_str()), (0, "started\n"), "{}", run.stderr);
 }
 
+#[test]
+fn rule_12_a_lazily_loaded_global_first_touched_near_the_stack_limit_throws_a_catchable_range_error_and_works_later() {
+    for (global, touch) in [
+        ("URL", "new URL('http://x/').host"),
+        ("structuredClone", "structuredClone({ a: 1 }).a"),
+        ("TextDecoder", "new TextDecoder().decode(new Uint8Array([104, 105]))"),
+        ("EventTarget", "typeof new EventTarget().addEventListener"),
+        ("atob", "atob('aGk=')"),
+    ] {
+        for (place, wrap) in [("the root", "(f: () => void) => f()"), ("a spawned fiber", "spawn")] {
+            let source = format!(
+                r#"
+import {{ spawn }} from "uringy:fiber";
+const kinds = new Set<string>();
+const run = {wrap};
+run(() => {{
+  const deep = (): void => {{
+    try {{ deep(); }} catch {{
+      try {{ {touch}; }} catch (e) {{ kinds.add((e as Error).name); throw e; }}
+    }}
+  }};
+  try {{ deep(); }} catch {{ /* the outermost catch */ }}
+  console.log([...kinds].join(","), String({touch}));
+}});
+"#
+            );
+            let (_dir, run) = run_source("app.ts", &source, &[]);
+            assert_eq!((run.status, run.stderr.as_str()), (0, ""), "{global} in {place}");
+            let (kinds, _) = run.stdout.split_once(' ').unwrap_or_default();
+            assert!(kinds.is_empty() || kinds == "RangeError", "{global} in {place}: {}", run.stdout);
+        }
+    }
+}
+
 // ----- rule 12 ------------------------------------------------------------------------------
 
 #[test]

@@ -89,6 +89,17 @@ impl EngineState {
     }
 }
 
+/// How many bytes of stack are left above the engine's overflow limit, here.
+///
+/// # Safety
+/// `rt` must be a live runtime whose state describes the running fiber (it always does while
+/// JS or an op runs).
+pub unsafe fn stack_left(rt: *mut qjs::JSRuntime) -> usize {
+    // SAFETY: as the caller guarantees; the offset names the limit field.
+    let limit = unsafe { rt.cast::<u8>().add(offsets::STACK_LIMIT).cast::<usize>().read() };
+    (stack_pointer() as usize).saturating_sub(limit)
+}
+
 /// The address of a local: where this stack is now.
 #[inline(always)]
 pub fn stack_pointer() -> *const u8 {

@@ -20,7 +20,14 @@ use rquickjs::{
     qjs, Ctx, Error, Exception, Module, Object, Result, Value,
 };
 
-use crate::{engine::host::Host, ops};
+use crate::{
+    engine::{
+        host::{forget_rejection, Host},
+        promise::settled,
+    },
+    fiber::engine_state,
+    ops,
+};
 
 /// Shared by the resolver and loader halves that rquickjs wants as two objects.
 pub struct ModuleLoader {
@@ -111,6 +118,10 @@ unsafe extern "C" fn load_builtin(ctx: *mut qjs::JSContext, name: *const qjs::c_
     module
 }
 
+/// Stack a standard-library module needs to load and evaluate (and the modules it imports):
+/// generous, since one that overflows is broken for good.
+const LOAD_STACK: usize = 256 * 1024;
+
 /// Loads and evaluates the module `name` on behalf of the runtime itself (no importing module,
 /// so internal built-ins resolve); the promise settles when evaluation has finished.
 fn import_as_host<'js>(ctx: &Ctx<'js>, name: &str) -> Result<rquickjs::Promise<'js>> {
@@ -129,11 +140,22 @@ fn import_as_host<'js>(ctx: &Ctx<'js>, name: &str) -> Result<rquickjs::Promise<'
 /// The namespace of the built-in module `name`, loaded and evaluated now. quickjs evaluates a
 /// module without top-level await before `JS_LoadModule` returns (only the promise it returns
 /// settles later, in a job), and built-in modules have none.
+///
+/// A module that fails while it is evaluated stays failed (the language says so), so one is
+/// not evaluated with too little stack left: a global first touched deep in a recursion (a
+/// lazily loaded `URL`) throws RangeError there and works when touched again higher up. Its
+/// rejected evaluation promise is the caller's error, not an unhandled rejection.
 pub fn require_builtin<'js>(ctx: &Ctx<'js>, name: &str) -> Result<Object<'js>> {
+    let loaded = ctx.userdata::<Host>().is_some_and(|host| host.builtins.borrow().contains_key(name));
+    // SAFETY: the context's runtime, whose stack fields describe the running fiber.
+    if !loaded && unsafe { engine_state::stack_left(qjs::JS_GetRuntime(ctx.as_raw().as_ptr())) } < LOAD_STACK {
+        return Err(errors::range_error(ctx, "Maximum call stack size exceeded"));
+    }
     let promise = import_as_host(ctx, name)?;
-    if promise.state() == rquickjs::promise::PromiseState::Rejected {
-        let _ = promise.result::<Value>();
-        let reason = ctx.catch();
+    if let Some(Err(reason)) = settled(ctx, &promise) {
+        if let Some(host) = ctx.userdata::<Host>() {
+            forget_rejection(ctx, &host, promise.as_value());
+        }
         return Err(ctx.throw(reason));
     }
     builtin_namespace(ctx, name)

@@ -29,6 +29,10 @@ pub unsafe fn arg(argc: c_int, argv: *mut qjs::JSValue, i: usize) -> qjs::JSValu
 
 /// The memory of a `Uint8Array`, valid until JS runs again; `None` (with a TypeError pending)
 /// for anything else or a detached one.
+///
+/// The engine gives a length-tracking view of a resizable buffer the length it had when it
+/// was made; after the buffer shrank, only what is still inside the buffer counts (writing
+/// past it would lose the bytes, or worse).
 pub fn uint8_array(ctx: &Ctx<'_>, value: qjs::JSValue) -> Option<(*mut u8, usize)> {
     let mut len: qjs::size_t = 0;
     let raw = ctx.as_raw().as_ptr();
@@ -39,7 +43,17 @@ pub fn uint8_array(ctx: &Ctx<'_>, value: qjs::JSValue) -> Option<(*mut u8, usize
         not_bytes(ctx, value);
         return None;
     }
-    Some((data, len as usize))
+    let (mut offset, mut size): (qjs::size_t, qjs::size_t) = (0, 0);
+    // SAFETY: a typed array (checked above); the buffer's new reference is freed at once.
+    unsafe {
+        let buffer = qjs::JS_GetTypedArrayBuffer(raw, value, &mut offset, std::ptr::null_mut(), std::ptr::null_mut());
+        if qjs::JS_IsException(buffer) {
+            return None;
+        }
+        qjs::JS_GetArrayBuffer(raw, &mut size, buffer);
+        qjs::JS_FreeValue(raw, buffer);
+    }
+    Some((data, (len as usize).min((size as usize).saturating_sub(offset as usize))))
 }
 
 /// Replaces the engine's "not a TypedArray" with an error that says what was expected (a

@@ -85,7 +85,8 @@ pub fn with_bytes_mut<'js, R>(ctx: &Ctx<'js>, value: &Value<'js>, f: impl FnOnce
     let (buffer, offset, length) = if is_array_buffer(object.as_value()) {
         (object.clone().into_value(), 0, usize::MAX)
     } else {
-        let buffer: Value = object.get("buffer").map_err(|_| not_bytes())?;
+        // A getter that fails for its own reason (a RangeError near the stack limit) says so.
+        let buffer: Value = object.get("buffer").map_err(|e| if e.is_exception() { e } else { not_bytes() })?;
         if !is_array_buffer(&buffer) {
             return Err(not_bytes());
         }
