@@ -57,5 +57,5 @@ for (const name of ["Event", "CustomEvent", "EventTarget", "AbortController", "A
 
 /** How the runtime prints an error that reached the top: as console.error would. */
 export function formatError(error: unknown): string {
-  return (op_loader_require("uringy:internal/inspect").inspect as (v: unknown) => string)(error);
+  return (op_loader_require("uringy:internal/inspect").inspectUncaught as (v: unknown) => string)(error);
 }

@@ -137,6 +137,9 @@ interface Context {
   indent: number;
   /** Objects currently being formatted (the path from the root), for cycles. */
   seen: object[];
+  /** An error at the top without stack frames prints as `Name: message`, not `[Name: message]`
+   *  (how the runtime reports an uncaught error); cleared once used. */
+  bareError: boolean;
   /** Objects found to be part of a cycle -> their `<ref *N>` number. */
   refs: Map<object, number>;
   /**
@@ -170,6 +173,7 @@ function createContext(options: InspectOptions = {}): Context {
     stylize: colors ? stylizeWithColor : stylizePlain,
     indent: 0,
     seen: [],
+    bareError: false,
     refs: new Map(),
     lastEnteredLevel: 0,
     userOptions: options,
@@ -185,6 +189,14 @@ export function inspect(value: unknown, options?: InspectOptions): string {
   return formatValue(createContext(options), value, 0);
 }
 inspect.custom = customInspectSymbol;
+
+/** An error (or any value) that reached the top, as the runtime prints it: like `inspect`,
+ *  but an error without stack frames shows as `Name: message` (Node prints those so too). */
+export function inspectUncaught(value: unknown): string {
+  const ctx = createContext();
+  ctx.bareError = value instanceof Error;
+  return formatValue(ctx, value, 0);
+}
 
 /** Like Node's `util.format`: printf-style placeholders, then the rest inspected. */
 export function format(...args: unknown[]): string {
@@ -1077,6 +1089,8 @@ function stackText(err: Error): string {
 }
 
 function errorBase(ctx: Context, err: Error, ctor: string | null, tag: string, keys: PropertyKey[]): string {
+  const bare = ctx.bareError;
+  ctx.bareError = false;
   let name = "Error";
   let message: unknown;
   try {
@@ -1107,7 +1121,7 @@ function errorBase(ctx: Context, err: Error, ctor: string | null, tag: string, k
   else searchFrom = 0; // Node also ignores a match at position 0
   const framesAt = stack.indexOf("\n    at", searchFrom);
   if (framesAt === -1) {
-    stack = `[${stack}]`; // no frames: `[Error: message]`
+    if (!bare) stack = `[${stack}]`; // no frames: `[Error: message]`
   } else {
     const frames = collapseCauseFrames(ctx, err, stack.slice(framesAt + 1).split("\n"));
     stack = `${stack.slice(0, framesAt)}\n${frames.join("\n")}`;

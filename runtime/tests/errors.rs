@@ -187,3 +187,76 @@ fn a_typescript_refusal_is_printed_in_full_not_cut_at_255_bytes() {
         assert!(run.stderr.contains("or explicit fields instead)"), "{}", run.stderr);
     }
 }
+
+/// The engine's "Could not find export 'Foo' in module '…/types.ts'" named neither the
+/// importing file nor the line, and printed in brackets.
+#[test]
+fn importing_an_interface_names_the_importing_file_and_line_and_suggests_import_type() {
+    let dir = TempDir::new();
+    dir.write("types.ts", "export interface Foo { a: number }\nexport type Bar = string;\nexport const x = 1;\n");
+    dir.write("app.ts", "import { x,\n  Foo } from './types.ts';\nconst f: Foo = { a: x };\nconsole.log(f);\n");
+    let run = uringy_in(dir.path(), &["app.ts"]);
+    let app = dir.path().join("app.ts").display().to_string();
+    assert_eq!(run.status, 1);
+    assert!(run.stderr.starts_with(&format!("{app}:2:3\n  Foo }} from './types.ts';\n  ^\n")), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("Uncaught SyntaxError: The requested module './types.ts' does not provide an export named 'Foo'"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("Foo is a TypeScript interface") && run.stderr.contains("import type { Foo }"),
+        "{}",
+        run.stderr
+    );
+    let run = uringy_in(dir.path(), &["-e", "import { Bar } from './types.ts';"]);
+    assert!(run.stderr.contains("[eval]:1:10\nimport { Bar } from './types.ts';\n         ^\n"), "{}", run.stderr);
+    assert!(run.stderr.contains("Bar is a TypeScript type alias"), "{}", run.stderr);
+    assert!(!run.stderr.contains("Uncaught ["), "no brackets: {}", run.stderr);
+}
+
+#[test]
+fn import_errors_under_eval_are_reported_like_a_file_s_not_in_brackets() {
+    let dir = TempDir::new();
+    let run = uringy_in(dir.path(), &["-e", "import { x } from './missing.ts';"]);
+    assert_eq!(run.status, 1);
+    assert!(run.stderr.contains("[eval]:1:19\nimport { x } from './missing.ts';\n"), "{}", run.stderr);
+    assert!(run.stderr.contains("error: Uncaught Error: Cannot find module './missing.ts'"), "{}", run.stderr);
+    assert!(!run.stderr.contains("Uncaught ["), "{}", run.stderr);
+}
+
+#[test]
+fn a_thrown_value_that_is_not_an_error_says_where_it_was_thrown() {
+    let (dir, run) = run_source("app.ts", "throw 'a string';\n", &[]);
+    let app = dir.path().join("app.ts").display().to_string();
+    assert_eq!(run.status, 1);
+    assert!(run.stderr.starts_with("error: Uncaught 'a string'\n"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!("thrown while running {app}")) && run.stderr.contains("no stack trace"),
+        "{}",
+        run.stderr
+    );
+    let (dir, run) = run_source("app.ts", "import { spawn } from 'uringy:fiber';\nspawn(() => { throw 7; });\n", &[]);
+    let app = dir.path().join("app.ts").display().to_string();
+    assert!(
+        run.stderr.contains(&format!("thrown out of the fiber running the function at {app}:2:")),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn running_a_directory_runs_its_package_main_or_index_or_says_why_it_cannot() {
+    let dir = TempDir::new();
+    dir.write("with-index/index.ts", "console.log('index', import.meta.main);\n");
+    dir.write("with-main/package.json", "{ \"main\": \"start.js\" }\n");
+    dir.write("with-main/start.js", "console.log('main', import.meta.main);\n");
+    dir.write("empty/readme.txt", "nothing to run\n");
+    assert_eq!(uringy_in(dir.path(), &["with-index"]).stdout, "index true\n");
+    assert_eq!(uringy_in(dir.path(), &["with-main"]).stdout, "main true\n");
+    let run = uringy_in(dir.path(), &["empty"]);
+    assert_eq!(run.status, 1);
+    assert!(run.stderr.contains("empty is a directory") && run.stderr.contains("index"), "{}", run.stderr);
+    assert!(!run.stderr.contains("imported from"), "{}", run.stderr);
+}

@@ -40,6 +40,27 @@ pub struct Host {
     pub builtins: RefCell<HashMap<String, std::ptr::NonNull<qjs::JSModuleDef>>>,
     /// While a test runs: when the interrupt handler stops runaway synchronous code.
     pub deadline: Rc<Cell<Option<Instant>>>,
+    /// Every import of user code resolved so far, to tell which import a link error is about.
+    pub imports: RefCell<Vec<Import>>,
+    /// The source of `-e` code, by its module name (it is in no file).
+    pub eval_source: RefCell<Option<(String, String)>>,
+    /// Values other than errors that fibers' functions threw, and where those functions are.
+    pub thrown: RefCell<Vec<Thrown>>,
+}
+
+/// A value with no stack, thrown out of the function at `file:line:column` (1-based).
+pub struct Thrown {
+    pub value: Saved,
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+/// `importer` imports `specifier`, which named the module `resolved`.
+pub struct Import {
+    pub importer: String,
+    pub specifier: String,
+    pub resolved: String,
 }
 
 // SAFETY: Host holds no `'js` references; persistent handles are `'static` by construction.
@@ -60,6 +81,9 @@ impl Host {
             format_error: RefCell::default(),
             builtins: RefCell::default(),
             deadline,
+            imports: RefCell::default(),
+            eval_source: RefCell::default(),
+            thrown: RefCell::default(),
         }
     }
 
@@ -67,6 +91,7 @@ impl Host {
     pub fn release(&self) {
         self.scheduler.borrow_mut().release();
         self.rejections.borrow_mut().clear();
+        self.thrown.borrow_mut().clear();
         self.format_error.borrow_mut().take();
     }
 }

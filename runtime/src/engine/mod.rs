@@ -41,10 +41,10 @@ pub fn run(entry: Entry, args: Vec<String>, options: Options) -> u8 {
         }
     };
     let main = match &entry {
-        Entry::File(path) | Entry::Test(path) => match std::fs::canonicalize(path) {
+        Entry::File(path) | Entry::Test(path) => match loader::resolve::entry(&absolute(path)) {
             Ok(path) => path.to_string_lossy().into_owned(),
-            Err(e) => {
-                eprintln!("error: Module not found: {} ({e})", absolute(path).display());
+            Err(why) => {
+                eprintln!("error: {why}");
                 return 1;
             }
         },
@@ -179,6 +179,7 @@ fn main_fn(entry: Entry, main: String) -> MainFn {
     match entry {
         Entry::File(_) => Box::new(move |ctx| Module::import(ctx, main.as_str()).map(|p| p.into_value())),
         Entry::Code(code) => Box::new(move |ctx| {
+            *host(ctx).eval_source.borrow_mut() = Some((main.clone(), code.clone()));
             let code = loader::to_javascript(ctx, &main, code)?;
             let module = loader::declare(ctx, &main, code)?;
             let meta = module.meta()?;

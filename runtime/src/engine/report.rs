@@ -1,18 +1,35 @@
 //! Printing an error that reached the top: a source excerpt pointing at where it was thrown,
 //! then the error as `console.error` would print it (name, message, stack, properties).
 
-use std::path::Path;
-
 use rquickjs::{Ctx, Function, Object, Value};
 
 use super::host::host;
-use crate::loader::read_source;
+use crate::loader::{link_error, source_of};
 
 pub fn uncaught<'js>(ctx: &Ctx<'js>, error: Value<'js>, in_promise: bool) {
+    if let Some(object) = error.as_object() {
+        link_error::explain(ctx, object);
+    }
     let text = format(ctx, &error);
-    let excerpt = location(&error).and_then(|(file, line, column)| excerpt(&file, line, column));
     let label = if in_promise { "Uncaught (in promise)" } else { "Uncaught" };
-    eprintln!("{}error: {label} {text}", excerpt.unwrap_or_default());
+    if let Some((file, line, column)) = location(&error) {
+        let excerpt = excerpt(ctx, &file, line, column).unwrap_or_default();
+        return eprintln!("{excerpt}error: {label} {text}");
+    }
+    // A value with no stack: where it was thrown from, as far as the runtime knows.
+    let thrown = host(ctx).thrown.borrow().iter().find_map(|t| {
+        let value = t.value.clone().restore(ctx).ok()?;
+        (value == error).then(|| (t.file.clone(), t.line as usize, t.column as usize))
+    });
+    let (excerpt, place) = match thrown {
+        Some((file, line, column)) => (
+            excerpt(ctx, &file, line, column).unwrap_or_default(),
+            format!("thrown out of the fiber running the function at {file}:{line}:{column}"),
+        ),
+        None => (String::new(), format!("thrown while running {}", host(ctx).argv.get(1).map_or("the program", |m| m))),
+    };
+    let why = "a value that is not an Error has no stack trace; throw an Error to get one";
+    eprintln!("{excerpt}error: {label} {text}\n    ({place}: {why})");
 }
 
 fn format<'js>(ctx: &Ctx<'js>, error: &Value<'js>) -> String {
@@ -68,8 +85,8 @@ fn frame_location(frame: &str) -> Option<(String, usize, usize)> {
     file.starts_with('/').then(|| (file.to_owned(), line, column))
 }
 
-fn excerpt(file: &str, line: usize, column: usize) -> Option<String> {
-    let source = read_source(Path::new(file)).ok()?;
+fn excerpt(ctx: &Ctx<'_>, file: &str, line: usize, column: usize) -> Option<String> {
+    let source = source_of(ctx, file)?;
     let text = source.lines().nth(line.checked_sub(1)?)?;
     let pad: String = text.chars().take(column.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
     Some(format!("{file}:{line}:{column}\n{text}\n{pad}^\n\n"))

@@ -2,9 +2,10 @@
 //! ([`strip`]), and hands quickjs a module — from the embedded standard library ([`stdlib`]),
 //! the native ops, or the file system.
 //!
-//! Every read of user code goes through [`read_source`], the one place a bundle embedded by a
-//! future `uringy compile` would plug in.
+//! Every read of user code goes through [`ModuleLoader::load`], the one place a bundle
+//! embedded by a future `uringy compile` would plug in.
 
+pub mod link_error;
 pub mod names;
 pub mod resolve;
 pub mod stdlib;
@@ -22,7 +23,7 @@ use rquickjs::{
 
 use crate::{
     engine::{
-        host::{forget_rejection, Host},
+        host::{forget_rejection, Host, Import},
         promise::settled,
     },
     fiber::engine_state,
@@ -51,13 +52,21 @@ impl Resolver for ModuleLoader {
         name: &str,
         _: Option<ImportAttributes<'js>>,
     ) -> Result<String> {
-        resolve::resolve(base, name, self.internals).map_err(|e| {
+        let resolved = resolve::resolve(base, name, self.internals).map_err(|e| {
             let error = throw_with_code(ctx, &e.0, "ERR_MODULE_NOT_FOUND");
-            if let Some((line, column)) = import_position(base, name) {
+            if let Some((line, column)) = import_position(ctx, base, name) {
                 locate_pending(ctx, base, line, column);
             }
             error
-        })
+        })?;
+        if !base.starts_with("uringy:") {
+            if let Some(host) = ctx.userdata::<Host>() {
+                let import =
+                    Import { importer: base.to_owned(), specifier: name.to_owned(), resolved: resolved.clone() };
+                host.imports.borrow_mut().push(import);
+            }
+        }
+        Ok(resolved)
     }
 }
 
@@ -76,7 +85,7 @@ impl Loader for ModuleLoader {
             // exception pending.
             return unsafe { Module::from_load_fn(ctx.clone(), name, load_builtin) };
         }
-        let source = read_source(Path::new(name))
+        let source = std::fs::read_to_string(name)
             .map_err(|e| throw_with_code(ctx, &format!("Cannot load module {name}: {e}"), "ERR_MODULE_NOT_FOUND"))?;
         let code = to_javascript(ctx, name, source)?;
         let module = declare(ctx, name, code)?;
@@ -171,9 +180,15 @@ fn builtin_namespace<'js>(ctx: &Ctx<'js>, name: &str) -> Option<Object<'js>> {
     unsafe { Value::from_raw(ctx.clone(), namespace) }.into_object()
 }
 
-/// The bytes of the module at `path`.
-pub fn read_source(path: &Path) -> std::io::Result<String> {
-    std::fs::read_to_string(path)
+/// The source of user module `name`, as written (for error excerpts): its file, or the `-e`
+/// code.
+pub fn source_of(ctx: &Ctx<'_>, name: &str) -> Option<String> {
+    if let Some(host) = ctx.userdata::<Host>() {
+        if let Some((_, code)) = host.eval_source.borrow().as_ref().filter(|(eval, _)| eval == name) {
+            return Some(code.clone());
+        }
+    }
+    std::fs::read_to_string(name).ok()
 }
 
 /// What quickjs compiles for the file `name`: TypeScript is stripped, JSON becomes a module
@@ -242,26 +257,32 @@ fn js_string_literal(text: &str) -> String {
 
 /// Gives the pending exception the position `file:line:column`, as the engine's own syntax
 /// errors have, so that it is reported with the offending line.
-fn locate_pending<'js>(ctx: &Ctx<'js>, file: &str, line: usize, column: usize) {
+fn locate_pending(ctx: &Ctx<'_>, file: &str, line: usize, column: usize) {
     let error = ctx.catch();
     if let Some(object) = error.as_object() {
-        let hidden = |key: &str, value: Value<'js>| {
-            let _ = object.prop(key, Property::from(value).writable().configurable());
-        };
-        let string = |text: &str| rquickjs::String::from_str(ctx.clone(), text).map(|s| s.into_value());
-        if let (Ok(stack), Ok(file)) = (string(&format!("    at {file}:{line}:{column}\n")), string(file)) {
-            hidden("stack", stack);
-            hidden("fileName", file);
-            hidden("lineNumber", Value::new_number(ctx.clone(), line as f64));
-            hidden("columnNumber", Value::new_number(ctx.clone(), column as f64));
-        }
+        locate(ctx, object, file, line, column);
     }
     ctx.throw(error);
 }
 
+/// Gives `error` the position `file:line:column` (1-based), as its stack and as the
+/// `fileName`, `lineNumber` and `columnNumber` the report reads.
+pub fn locate<'js>(ctx: &Ctx<'js>, error: &Object<'js>, file: &str, line: usize, column: usize) {
+    let hidden = |key: &str, value: Value<'js>| {
+        let _ = error.prop(key, Property::from(value).writable().configurable());
+    };
+    let string = |text: &str| rquickjs::String::from_str(ctx.clone(), text).map(|s| s.into_value());
+    if let (Ok(stack), Ok(file)) = (string(&format!("    at {file}:{line}:{column}\n")), string(file)) {
+        hidden("stack", stack);
+        hidden("fileName", file);
+        hidden("lineNumber", Value::new_number(ctx.clone(), line as f64));
+        hidden("columnNumber", Value::new_number(ctx.clone(), column as f64));
+    }
+}
+
 /// Where `base` imports `specifier`: the first line that quotes it (1-based line and column).
-fn import_position(base: &str, specifier: &str) -> Option<(usize, usize)> {
-    let source = read_source(Path::new(base)).ok()?;
+fn import_position(ctx: &Ctx<'_>, base: &str, specifier: &str) -> Option<(usize, usize)> {
+    let source = source_of(ctx, base)?;
     source.lines().enumerate().find_map(|(i, line)| {
         ['"', '\''].iter().find_map(|q| line.find(&format!("{q}{specifier}{q}"))).map(|col| (i + 1, col + 1))
     })

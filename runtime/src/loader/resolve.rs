@@ -92,6 +92,29 @@ fn importer_dir(base: &str) -> PathBuf {
     }
 }
 
+/// The file `uringy PATH` runs: PATH itself, or for a directory (as Node does) its
+/// package.json's `module` or `main`, or its `index` file.
+pub fn entry(path: &Path) -> Result<PathBuf, String> {
+    if path.is_file() {
+        return canonical(path).ok_or_else(|| format!("cannot read {}", path.display()));
+    }
+    if !path.is_dir() {
+        return Err(format!("Module not found: {}", path.display()));
+    }
+    let manifest = std::fs::read_to_string(path.join("package.json")).ok();
+    if let Some(manifest) = manifest.as_deref().and_then(|m| serde_json::from_str::<Value>(m).ok()) {
+        if let Ok(Some(found)) = from_manifest(path, &manifest, ".") {
+            return Ok(found);
+        }
+    }
+    file_or_dir(path).ok_or_else(|| {
+        format!(
+            "{} is a directory, with no package.json \"main\" nor index file (index.ts, index.js, …) to run",
+            path.display()
+        )
+    })
+}
+
 /// The file `path` names, trying what TypeScript and bundler users expect when it is missing.
 fn file_or_dir(path: &Path) -> Option<PathBuf> {
     if path.is_file() {

@@ -14,7 +14,7 @@ use super::{
 };
 use crate::{
     engine::{
-        host::{forget_rejection, host, restore},
+        host::{forget_rejection, host, restore, Thrown},
         promise::settled,
     },
     fiber::{
@@ -516,9 +516,31 @@ fn call(ctx: &Ctx<'_>, id: TaskId, function: Persistent<Function<'static>>) -> O
         Value::from_raw(ctx.clone(), value)
     };
     if result.is_exception() {
-        classify(ctx, id, ctx.catch())
+        let error = ctx.catch();
+        thrown_by(ctx, &error, &function);
+        classify(ctx, id, error)
     } else {
         Outcome::Returned(Persistent::save(ctx, result))
+    }
+}
+
+/// A value that is not an error object carries no stack: remember which function threw it, so
+/// that the report can say where (`throw "a string"`).
+#[cold]
+#[inline(never)]
+fn thrown_by<'js>(ctx: &Ctx<'js>, error: &Value<'js>, function: &Function<'js>) {
+    if error.as_object().is_some_and(|o| o.contains_key("stack").unwrap_or(false)) {
+        return;
+    }
+    let place = (
+        function.get::<_, String>("fileName"),
+        function.get::<_, u32>("lineNumber"),
+        function.get::<_, u32>("columnNumber"),
+    );
+    ctx.catch();
+    if let (Ok(file), Ok(line), Ok(column)) = place {
+        let thrown = Thrown { value: Persistent::save(ctx, error.clone()), file, line, column };
+        host(ctx).thrown.borrow_mut().push(thrown);
     }
 }
 
