@@ -32,8 +32,8 @@ function checkString(value: unknown, what: string): string {
   return value;
 }
 
-function addrOf(handle: object | undefined, peer: boolean): Addr {
-  const [hostname, port] = ops.op_net_address(handle, peer);
+function addrOf(handle: object | undefined): Addr {
+  const [hostname, port] = ops.op_net_address(handle);
   return { hostname, port };
 }
 
@@ -84,7 +84,7 @@ export function resolve(hostname: string, options?: ResolveOptions): string[] {
 /** The listener's accept, surviving what a busy server runs into: a connection reset before it
  *  was accepted is skipped, and running out of descriptors (EMFILE) backs off — 5 ms doubling
  *  to 1 s — until descriptors free up, with one warning per episode. */
-function acceptFrom(handle: object, where: string): object {
+function acceptFrom(handle: object, where: string): [socket: object, peerHostname: string, peerPort: number] {
   let delay = 0;
   for (;;) {
     try {
@@ -146,7 +146,7 @@ export class TcpListener extends Listener<TcpStream> {
 
   constructor(token: symbol, handle: object) {
     super(token, handle);
-    this.addr = addrOf(handle, false);
+    this.addr = addrOf(handle);
   }
 
   /** Listens on `hostname:port` (default "0.0.0.0"; "::" takes IPv6 and IPv4). */
@@ -159,18 +159,30 @@ export class TcpListener extends Listener<TcpStream> {
 
   accept(): TcpStream {
     const { hostname, port } = this.addr;
-    return new TcpStream(internal, acceptFrom(this[descriptor], hostname.includes(":") ? `[${hostname}]:${port}` : `${hostname}:${port}`));
+    const where = hostname.includes(":") ? `[${hostname}]:${port}` : `${hostname}:${port}`;
+    const [socket, peerHostname, peerPort] = acceptFrom(this[descriptor], where);
+    return new TcpStream(internal, socket, peerHostname, peerPort);
   }
 }
 
 export class TcpStream extends SocketStream {
+  // The peer's address, known from the start: it stays known once the peer has gone.
+  readonly #peerHostname: string;
+  readonly #peerPort: number;
+
+  constructor(token: symbol, handle: object, peerHostname: string, peerPort: number) {
+    super(token, handle);
+    this.#peerHostname = peerHostname;
+    this.#peerPort = peerPort;
+  }
+
   /** Connects to `hostname:port`, trying each of its addresses in turn. */
   static connect(hostname: string, port: number): TcpStream {
     checkPort(port, "TcpStream.connect");
     let last: unknown;
     for (const ip of resolve(hostname)) {
       try {
-        return new TcpStream(internal, ops.op_net_connect(ip, port, false));
+        return new TcpStream(internal, ops.op_net_connect(ip, port, false), ip, port);
       } catch (e) {
         if ((e as { code?: string }).code === undefined) throw e; // Cancelled, not a refusal
         last = e;
@@ -185,11 +197,11 @@ export class TcpStream extends SocketStream {
   }
 
   get localAddr(): Addr {
-    return addrOf(this.socket, false);
+    return addrOf(this.socket);
   }
 
   get remoteAddr(): Addr {
-    return addrOf(this.socket, true);
+    return { hostname: this.#peerHostname, port: this.#peerPort };
   }
 }
 
@@ -210,7 +222,7 @@ export class UnixListener extends Listener<UnixStream> {
   }
 
   accept(): UnixStream {
-    return new UnixStream(internal, acceptFrom(this[descriptor], this.path));
+    return new UnixStream(internal, acceptFrom(this[descriptor], this.path)[0]);
   }
 }
 
@@ -231,7 +243,7 @@ export class UdpSocket {
   constructor(token: symbol, handle: object) {
     if (token !== internal) throw new TypeError("UdpSocket cannot be constructed directly; use UdpSocket.bind()");
     this[descriptor] = handle;
-    this.addr = addrOf(handle, false);
+    this.addr = addrOf(handle);
     this.#ipv6 = this.addr.hostname.includes(":");
   }
 

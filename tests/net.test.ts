@@ -414,6 +414,22 @@ describe("TcpStream", () => {
     for (const s of [client, server, listener]) s.close();
   });
 
+  test("remoteAddr is known after the peer has reset the connection (getpeername would say ENOTCONN)", () => {
+    const listener = TcpListener.bind(0, "127.0.0.1");
+    const client = TcpStream.connect("127.0.0.1", listener.addr.port);
+    const local = client.localAddr;
+    const server = listener.accept();
+    server.write("never read");
+    sleep(10);
+    client.close(); // with unread data: the kernel resets the connection
+    sleep(10);
+    expect(caught(() => server.write("x".repeat(100_000))).code).toBe("ECONNRESET");
+    expect(server.remoteAddr).toEqual(local);
+    expect(client.remoteAddr).toEqual({ hostname: "127.0.0.1", port: listener.addr.port });
+    server.close();
+    listener.close();
+  });
+
   test("a read into an array detached while the read waits throws, and the bytes go to the next read", () => {
     const listener = TcpListener.bind(0, "127.0.0.1");
     const [client, server] = pair(listener);

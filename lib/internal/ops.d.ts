@@ -37,9 +37,9 @@ declare module "uringy:ops" {
     op_io_close(descriptor: object): void;
     op_io_std(fd: number): object;
     op_net_listen(host: string, port: number, unix: boolean, backlog: number, reusePort: boolean): object;
-    op_net_accept(listener: object): object;
+    op_net_accept(listener: object): [socket: object, peerHostname: string, peerPort: number];
     op_net_connect(host: string, port: number, unix: boolean): object;
-    op_net_address(socket: object | undefined, peer: boolean): [hostname: string, port: number];
+    op_net_address(socket: object | undefined): [hostname: string, port: number];
     op_net_set_nodelay(socket: object | undefined, on: boolean): void;
     op_net_shutdown(socket: object | undefined, reading?: boolean): void;
     op_net_udp_bind(host: string, port: number): object;

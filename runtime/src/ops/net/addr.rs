@@ -94,19 +94,12 @@ impl SockAddr {
     }
 }
 
-/// The local (`peer` false) or remote address of socket `fd`.
-pub fn of_socket(fd: i32, peer: bool) -> std::io::Result<SockAddr> {
+/// The local address of socket `fd` (the peer's comes with `accept` or is the one connected to).
+pub fn of_socket(fd: i32) -> std::io::Result<SockAddr> {
     let mut addr = SockAddr::empty();
     let storage = &mut addr.storage as *mut _ as *mut libc::sockaddr;
     // SAFETY: the kernel writes at most `len` bytes into the storage.
-    let result = unsafe {
-        if peer {
-            libc::getpeername(fd, storage, &mut addr.len)
-        } else {
-            libc::getsockname(fd, storage, &mut addr.len)
-        }
-    };
-    if result < 0 {
+    if unsafe { libc::getsockname(fd, storage, &mut addr.len) } < 0 {
         return Err(std::io::Error::last_os_error());
     }
     Ok(addr)

@@ -111,26 +111,31 @@ fn op_net_listen<'js>(
     descriptor::wrap(&ctx, fd)
 }
 
-/// Waits for a connection on a listener; its socket.
-fn op_net_accept<'js>(ctx: Ctx<'js>, listener: Value<'js>) -> Result<Value<'js>> {
+/// Waits for a connection on a listener: `[socket, peer hostname, peer port]`. The peer's
+/// address comes with the connection (the kernel writes it), so a stream knows it even once
+/// the peer has reset (`getpeername` then fails with ENOTCONN).
+fn op_net_accept<'js>(ctx: Ctx<'js>, listener: Value<'js>) -> Result<List<(Value<'js>, String, u16)>> {
     let listener = fd_of(&ctx, &listener)?;
     let raw = listener.get().ok_or_else(|| closed(&ctx, "accept"))?;
-    let keep = Keep { fd: Some(listener.begin()), ..Keep::default() };
-    let entry =
-        opcode::Accept::new(Target(raw), std::ptr::null_mut(), std::ptr::null_mut()).flags(libc::SOCK_CLOEXEC).build();
-    // SAFETY: the entry points to nothing.
-    let (done, _) = unsafe { io(&ctx, keep, entry) }.ok_or_else(|| cancelled(&ctx))?;
+    let mut peer = Box::new(SockAddr::empty());
+    let entry = opcode::Accept::new(Target(raw), &mut peer.storage as *mut _ as *mut libc::sockaddr, &mut peer.len)
+        .flags(libc::SOCK_CLOEXEC)
+        .build();
+    let keep = Keep { fd: Some(listener.begin()), extra: Some(peer), ..Keep::default() };
+    // SAFETY: the entry points into the boxed address, which the operation owns.
+    let (done, keep) = unsafe { io(&ctx, keep, entry) }.ok_or_else(|| cancelled(&ctx))?;
     if done.result < 0 {
         return Err(failed(&ctx, done.result, "accept"));
     }
     // Accepted even if the fiber was cancelled meanwhile: JS gets it (and closes it), so no
     // connection is leaked; the cancellation takes effect at the fiber's next wait.
     let stream = Fd::new(done.result, true);
-    let tcp = addr::of_socket(done.result, false).is_ok_and(|a| a.family() != libc::AF_UNIX);
-    if tcp {
+    let peer = keep.extra.and_then(|p| p.downcast::<SockAddr>().ok()).map(|p| *p).unwrap_or_else(SockAddr::empty);
+    if peer.family() != libc::AF_UNIX {
         let _ = set_option(done.result, libc::IPPROTO_TCP, libc::TCP_NODELAY, 1);
     }
-    descriptor::wrap(&ctx, stream)
+    let (hostname, port) = peer.parts();
+    Ok(List((descriptor::wrap(&ctx, stream)?, hostname, port)))
 }
 
 /// Connects to `host:port` (a numeric address) or, with `unix`, to the Unix socket at `host`.
@@ -156,18 +161,13 @@ fn op_net_connect<'js>(ctx: Ctx<'js>, host: String, port: u16, unix: bool) -> Re
     descriptor::wrap(&ctx, fd)
 }
 
-/// `[hostname, port]` of a socket's local end, or of its peer.
-fn op_net_address<'js>(ctx: Ctx<'js>, socket: Value<'js>, peer: bool) -> Result<List<(String, u16)>> {
+/// `[hostname, port]` of a socket's local end.
+fn op_net_address<'js>(ctx: Ctx<'js>, socket: Value<'js>) -> Result<List<(String, u16)>> {
     let fd = fd_of(&ctx, &socket)?;
-    let raw = fd.get().ok_or_else(|| closed(&ctx, if peer { "getpeername" } else { "getsockname" }))?;
-    match addr::of_socket(raw, peer) {
+    let raw = fd.get().ok_or_else(|| closed(&ctx, "getsockname"))?;
+    match addr::of_socket(raw) {
         Ok(addr) => Ok(List(addr.parts())),
-        Err(e) => Err(throw_sys(
-            &ctx,
-            e.raw_os_error().unwrap_or(libc::EIO),
-            if peer { "getpeername" } else { "getsockname" },
-            ErrorTarget::None,
-        )),
+        Err(e) => Err(throw_sys(&ctx, e.raw_os_error().unwrap_or(libc::EIO), "getsockname", ErrorTarget::None)),
     }
 }
 
