@@ -160,6 +160,39 @@ fn the_echo_example_serves_and_shuts_down_gracefully_on_sigint_and_sigterm() {
     }
 }
 
+/// The pattern docs/api/net.md teaches: a hand-written server whose connections catch their
+/// own errors, so that a client resetting its connection (ECONNRESET) ends that connection
+/// only, where an escaping error would fail the server (rule 7).
+#[test]
+fn the_chat_example_survives_a_client_resetting_its_connection_and_shuts_down_on_sigint() {
+    let example = repo().join("examples/chat.ts");
+    let mut program = Program::start(&repo(), &example, |c| {
+        c.arg("0").env("URINGY_CHECK_LEAKS", "1");
+    });
+    let port: u16 = program.line().strip_prefix("chat on port ").expect("the port line").parse().unwrap();
+    let mut alice = connect(port);
+    let mut bob = connect(port);
+    let mut rude = connect(port);
+    rude.write_all(b"half a line").unwrap();
+    reset(rude);
+    thread::sleep(Duration::from_millis(50));
+    let heard = |stream: &mut TcpStream| {
+        let mut line = String::new();
+        BufReader::new(stream).read_line(&mut line).unwrap();
+        line
+    };
+    alice.write_all(b"hello\n").unwrap();
+    let line = heard(&mut bob);
+    assert!(line.ends_with(": hello\n"), "{line:?}");
+    bob.write_all(b"hi back\n").unwrap();
+    assert!(heard(&mut alice).ends_with(": hi back\n"));
+    program.signal(libc::SIGINT);
+    assert_eq!(program.line(), "shutting down");
+    let (status, stderr) = program.finish();
+    assert_eq!(status, 0, "{stderr}");
+    assert!(stderr.contains("ECONNRESET"), "the reset connection was reported: {stderr}");
+}
+
 #[test]
 fn accept_out_of_descriptors_backs_off_and_serves_everyone_once_descriptors_free_up() {
     let dir = TempDir::new();
