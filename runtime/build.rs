@@ -17,10 +17,7 @@ use rquickjs::{
     Context, Ctx, Module, Result, Runtime, WriteOptions,
 };
 
-#[path = "src/loader/names.rs"]
-mod names;
-#[path = "src/loader/strip.rs"]
-mod strip;
+use uringy_strip::{names, strip};
 
 fn main() {
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());

@@ -1,16 +1,9 @@
 //! `uringy`: a JavaScript/TypeScript runtime whose IO suspends fibers instead of returning
 //! promises. This file only turns the command line into a command and its exit status.
 
-mod cli;
-mod engine;
-mod fiber;
-mod loader;
-mod ops;
-mod scheduler;
-mod test_runner;
-mod uring;
-
 use std::process::ExitCode;
+
+use uringy::cli;
 
 fn main() -> ExitCode {
     // A panic is a bug in the runtime, never the program's fault: say so plainly.

@@ -6,10 +6,10 @@
 //! embedded by a future `uringy compile` would plug in.
 
 pub mod link_error;
-pub mod names;
 pub mod resolve;
 pub mod stdlib;
-pub mod strip;
+
+pub use uringy_strip::{names, strip};
 
 use crate::ops::errors;
 use std::{ffi::CStr, path::Path, ptr::NonNull, rc::Rc};
