@@ -53,10 +53,7 @@ pub enum Command {
 /// memory. Where address space is limited (`ulimit -v`), 256 KiB (about 350 levels), so that
 /// thousands of fibers still fit.
 pub fn default_stack_size() -> usize {
-    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
-    // SAFETY: a plain syscall filling a struct we own.
-    let limited = unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut limit) } == 0 && limit.rlim_cur != libc::RLIM_INFINITY;
-    if limited {
+    if crate::uring::sys::process::address_space_limit().is_some() {
         256 * 1024
     } else {
         8 * 1024 * 1024

@@ -11,6 +11,7 @@
 pub mod cli;
 pub mod engine;
 pub mod fiber;
+pub mod js;
 pub mod loader;
 pub mod ops;
 pub mod scheduler;

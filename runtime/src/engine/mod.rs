@@ -1,21 +1,29 @@
-//! One runtime: the engine, its host state, the standard library's bootstrap, and the root
-//! fiber running the main module under the scheduler, from start to exit status.
+//! One runtime: the engine, the state each layer keeps in it, the standard library's
+//! bootstrap, and the root fiber running the main module under the scheduler, from start to
+//! exit status. [`run`] is what the command line does; [`Runtime`] is the same, step by step,
+//! for Rust code that drives a runtime (tests, a compiled app, one runtime per thread).
 
-pub mod host;
-pub mod promise;
 mod report;
 
-use std::{cell::Cell, env, path::PathBuf, rc::Rc, time::Instant};
+use std::{
+    cell::{Cell, RefCell},
+    env,
+    path::PathBuf,
+    rc::Rc,
+    time::Instant,
+};
 
-use rquickjs::{qjs, Context, Ctx, Function, Module, Object, Persistent, Runtime, Value};
+use rquickjs::{Context, Ctx, Function, Module, Object, Persistent, Value};
 
 use crate::{
-    fiber::engine_state,
+    fiber::{self, engine_state},
+    js::{self, engine::Engine, userdata},
     loader::{self, resolve::Internals},
+    ops,
     scheduler::{self, End, MainFn, RootEnd, Scheduler},
-    uring::Ring,
+    uring::{fd, sys, Ring, Stats},
 };
-use host::{host, Host};
+use report::Report;
 
 /// What the runtime runs.
 pub enum Entry {
@@ -31,134 +39,190 @@ pub struct Options {
 }
 
 /// Runs `entry` to completion; returns the exit status.
+///
+/// Like Node, a finished program exits without freeing its heap, which takes time and changes
+/// nothing. `URINGY_CHECK_LEAKS=1` tears the runtime down instead: quickjs then aborts if any
+/// object is still referenced, and every descriptor and operation must be gone, which the
+/// tests use to prove nothing leaks.
 pub fn run(entry: Entry, args: Vec<String>, options: Options) -> u8 {
-    raise_descriptor_limit();
-    let ring = match Ring::new() {
-        Ok(ring) => ring,
-        Err(e) => {
-            eprintln!("{e}");
-            return 2;
-        }
+    let mut runtime = match Runtime::new(entry, args, options) {
+        Ok(runtime) => runtime,
+        Err(status) => return status,
     };
-    let main = match &entry {
-        Entry::File(path) | Entry::Test(path) => match loader::resolve::entry(&absolute(path)) {
-            Ok(path) => path.to_string_lossy().into_owned(),
-            Err(why) => {
-                eprintln!("error: {why}");
-                return 1;
-            }
-        },
-        Entry::Code(_) => absolute(&PathBuf::from("[eval]")).to_string_lossy().into_owned(),
-    };
-    let exe = env::current_exe().map(|p| p.to_string_lossy().into_owned()).unwrap_or_else(|_| "uringy".into());
-    let argv: Vec<String> = [exe, main.clone()].into_iter().chain(args).collect();
-
-    let Ok(rt) = Runtime::new() else {
-        eprintln!("error: cannot create the JavaScript engine (out of memory)");
-        return 1;
-    };
-    let Ok(context) = Context::full(&rt) else {
-        eprintln!("error: cannot create the JavaScript context (out of memory)");
-        return 1;
-    };
-    let is_test = matches!(entry, Entry::Test(_));
-    let internals = if is_test { Internals::ForTests } else { Internals::Hidden };
-    let (resolver, module_loader) = loader::ModuleLoader::pair(&main, internals);
-    rt.set_loader(resolver, module_loader);
-    rt.set_host_promise_rejection_tracker(Some(Box::new(host::track_rejection)));
-    let deadline: Rc<Cell<Option<Instant>>> = Rc::default();
-    if is_test {
-        let deadline = deadline.clone();
-        // One-shot: the uncatchable error it raises skips `finally` blocks that would clear it.
-        rt.set_interrupt_handler(Some(Box::new(move || {
-            let passed = deadline.get().is_some_and(|d| Instant::now() >= d);
-            if passed {
-                deadline.set(None);
-            }
-            passed
-        })));
-    }
-    let status = context.with(|ctx| {
-        let raw_rt = ctx_runtime(&ctx);
-        // SAFETY: the runtime is live, idle and used by this thread only.
-        if let Err(e) = unsafe { engine_state::check(raw_rt) }.and_then(|()| check_frame(&ctx)) {
-            eprintln!("error: this uringy does not match its JavaScript engine ({e}); rebuild it from a clean tree");
-            return 2;
-        }
-        // SAFETY: the context and runtime outlive the scheduler, which the host drops first.
-        let scheduler = unsafe { Scheduler::new(raw_rt, ctx.as_raw(), ring, options.stack_size) };
-        let state = Host::new(argv, scheduler, deadline);
-        if !host::install(&ctx, state) {
-            return 1;
-        }
-        let status = match bootstrap(&ctx) {
-            Ok(()) => {
-                host(&ctx).scheduler.borrow_mut().start_root(main_fn(entry, main.clone()));
-                let end = scheduler::run(&ctx);
-                finish(&ctx, end, &main, is_test)
-            }
-            Err(()) => {
-                let error = ctx.catch();
-                report::uncaught(&ctx, error, false);
-                1
-            }
-        };
-        host(&ctx).release();
-        host::uninstall();
-        status
-    });
-    // Like Node, a finished program exits without freeing its heap, which takes time and
-    // changes nothing. URINGY_CHECK_LEAKS=1 tears the engine down instead: quickjs then aborts
-    // if any object is still referenced, which the tests use to prove nothing leaks.
+    let status = runtime.run(None).unwrap_or(1);
     if env::var_os("URINGY_CHECK_LEAKS").is_none() {
-        std::mem::forget(context);
-        std::mem::forget(rt);
+        runtime.leave();
         return status;
     }
-    drop(context);
-    drop(rt);
-    // Every socket and file is closed once the engine has freed the objects holding them.
-    let open = crate::uring::fd::open_count();
-    if open > 0 {
-        eprintln!("uringy: {open} descriptors were left open at exit");
-        return 3;
-    }
-    status
-}
-
-/// Servers hold a descriptor per connection: like Go and Bun, the soft limit on open files is
-/// raised to the hard limit (often 1024 → 524288), so a program is not cut off at 1024 by a
-/// default it never chose.
-fn raise_descriptor_limit() {
-    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
-    // SAFETY: plain syscalls on a struct we own.
-    unsafe {
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max {
-            limit.rlim_cur = limit.rlim_max;
-            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+    match runtime.close() {
+        Ok(()) => status,
+        Err(leak) => {
+            eprintln!("uringy: {leak}");
+            3
         }
     }
 }
 
-fn ctx_runtime(ctx: &Ctx<'_>) -> *mut qjs::JSRuntime {
-    // SAFETY: a live context's runtime.
-    unsafe { qjs::JS_GetRuntime(ctx.as_raw().as_ptr()) }
+/// A runtime, set up and with its main module's fiber started.
+pub struct Runtime {
+    main: String,
+    is_test: bool,
+    /// Set once the program has ended.
+    status: Option<u8>,
+    rt: Option<rquickjs::Runtime>,
+    context: Option<Context>,
+    closed: bool,
 }
 
-/// The frame-chain half of the engine layout check: from a native function called by JS,
-/// the chain must point at the calling JS frame.
-fn check_frame(ctx: &Ctx<'_>) -> Result<(), String> {
-    let rt = ctx_runtime(ctx);
-    // SAFETY: runs inside the native call below, on this thread.
-    let probe = Function::new(ctx.clone(), move || unsafe { engine_state::check_frame(rt) }.err().unwrap_or_default());
-    let caller = ctx.eval::<Function, _>("(probe) => probe()");
-    match (probe, caller) {
-        (Ok(probe), Ok(caller)) => match caller.call::<_, String>((probe,)) {
-            Ok(problem) if problem.is_empty() => Ok(()),
-            Ok(problem) => Err(problem),
-            Err(e) => Err(e.to_string()),
-        },
-        _ => Err("cannot call into the engine".into()),
+impl Runtime {
+    /// Sets up a runtime for `entry` (with `args` after it in `process.argv`), loads the
+    /// standard library and starts the main module's fiber; `Err` with the exit status when
+    /// that fails (the reason is printed).
+    pub fn new(entry: Entry, args: Vec<String>, options: Options) -> Result<Runtime, u8> {
+        sys::process::raise_descriptor_limit();
+        let ring = Ring::new().map_err(|e| {
+            eprintln!("{e}");
+            2
+        })?;
+        let main = match &entry {
+            Entry::File(path) | Entry::Test(path) => match loader::resolve::entry(&absolute(path)) {
+                Ok(path) => path.to_string_lossy().into_owned(),
+                Err(why) => {
+                    eprintln!("error: {why}");
+                    return Err(1);
+                }
+            },
+            Entry::Code(_) => absolute(&PathBuf::from("[eval]")).to_string_lossy().into_owned(),
+        };
+        let exe = env::current_exe().map(|p| p.to_string_lossy().into_owned()).unwrap_or_else(|_| "uringy".into());
+        let argv: Vec<String> = [exe, main.clone()].into_iter().chain(args).collect();
+        let Ok(rt) = rquickjs::Runtime::new() else {
+            eprintln!("error: cannot create the JavaScript engine (out of memory)");
+            return Err(1);
+        };
+        let Ok(context) = Context::full(&rt) else {
+            eprintln!("error: cannot create the JavaScript context (out of memory)");
+            return Err(1);
+        };
+        let is_test = matches!(entry, Entry::Test(_));
+        let mut runtime = Runtime { main: main.clone(), is_test, status: None, rt: None, context: None, closed: false };
+        let deadline: Rc<Cell<Option<Instant>>> = Rc::default();
+        if is_test {
+            let deadline = deadline.clone();
+            // One-shot: the uncatchable error it raises skips `finally` blocks that would clear it.
+            rt.set_interrupt_handler(Some(Box::new(move || {
+                let passed = deadline.get().is_some_and(|d| Instant::now() >= d);
+                if passed {
+                    deadline.set(None);
+                }
+                passed
+            })));
+        }
+        rt.set_host_promise_rejection_tracker(Some(Box::new(scheduler::track_rejection)));
+        let internals = if is_test { Internals::ForTests } else { Internals::Hidden };
+        let natives: Vec<(&'static str, loader::NativeModule)> = vec![("uringy:ops", ops::declare)];
+        let loader = loader::install(&rt, loader::State::new(&main, internals, natives));
+        let started = context.with(|ctx| {
+            if let Err(e) = engine_state::verify(&ctx) {
+                eprintln!(
+                    "error: this uringy does not match its JavaScript engine ({e}); rebuild it from a clean tree"
+                );
+                return Err(2);
+            }
+            let stored = loader::attach(&ctx, loader)
+                && userdata::store(&ctx, ops::State::new(argv, deadline))
+                && userdata::store(&ctx, Report { main: main.clone(), format_error: None })
+                && js::native::register(&ctx).is_ok();
+            if !stored {
+                eprintln!("error: cannot set up the JavaScript context (out of memory)");
+                return Err(1);
+            }
+            let engine = Engine::of(&ctx);
+            fiber::context::init(&engine);
+            scheduler::install(Rc::new(RefCell::new(Scheduler::new(engine, ring, options.stack_size))));
+            match bootstrap(&ctx) {
+                Ok(()) => {
+                    scheduler::with(|s| s.start_root(main_fn(entry, main.clone())));
+                    Ok(())
+                }
+                Err(()) => {
+                    let error = ctx.catch();
+                    report::uncaught(&ctx, error, false);
+                    Err(1)
+                }
+            }
+        });
+        runtime.rt = Some(rt);
+        runtime.context = Some(context);
+        started.map(|()| runtime)
+    }
+
+    /// Runs the program until it ends (its exit status) or, with `until`, until then (`None`:
+    /// it is still running, and `run` goes on with it).
+    pub fn run(&mut self, until: Option<Instant>) -> Option<u8> {
+        if self.status.is_none() {
+            let context = self.context.as_ref()?;
+            let (main, is_test) = (&self.main, self.is_test);
+            self.status = context.with(|ctx| match scheduler::run(&ctx, until) {
+                End::Paused => None,
+                end => Some(finish(&ctx, end, main, is_test)),
+            });
+        }
+        self.status
+    }
+
+    /// Leaves the runtime as it is, for the process to end without freeing it (quickly, as
+    /// Node does): nothing of it is torn down, now or by the thread's exit.
+    pub fn leave(self) {
+        std::mem::forget(scheduler::uninstall());
+        std::mem::forget(fiber::context::release());
+        std::mem::forget(self);
+    }
+
+    /// Tears the runtime down, as dropping it does, and says what it found left over: a
+    /// descriptor still open, or an operation the kernel did not give back.
+    pub fn close(mut self) -> Result<(), String> {
+        let stats = self.teardown();
+        let open = fd::open_count();
+        if open > 0 {
+            return Err(format!("{open} descriptors were left open at exit"));
+        }
+        match stats {
+            Some(stats) if stats.completed != stats.submitted => Err(format!(
+                "{} of {} io_uring operations had not completed when the ring was torn down",
+                stats.submitted - stats.completed,
+                stats.submitted
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Lets go of everything in order: the scheduler's tasks and the layers' state (engine
+    /// values, before the engine goes), the ring (once the kernel has given back every
+    /// operation), the fibers' hold on the engine, then the engine.
+    fn teardown(&mut self) -> Option<Stats> {
+        if std::mem::replace(&mut self.closed, true) {
+            return None;
+        }
+        if let Some(context) = &self.context {
+            context.with(|ctx| {
+                scheduler::with(|s| s.release());
+                userdata::remove::<ops::State>(&ctx);
+                userdata::remove::<Report>(&ctx);
+            });
+        }
+        let ring = scheduler::uninstall().and_then(|s| Rc::try_unwrap(s).ok()).map(|s| s.into_inner().into_ring());
+        let stats = ring.map(Ring::close);
+        drop(fiber::context::release());
+        drop(self.context.take());
+        drop(self.rt.take());
+        stats
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        self.teardown();
     }
 }
 
@@ -170,7 +234,8 @@ fn absolute(path: &std::path::Path) -> PathBuf {
 fn bootstrap(ctx: &Ctx<'_>) -> Result<(), ()> {
     let ns = loader::require_builtin(ctx, "uringy:internal/bootstrap").map_err(|_| ())?;
     let format: Function = ns.get("formatError").map_err(|_| ())?;
-    *host(ctx).format_error.borrow_mut() = Some(Persistent::save(ctx, format));
+    let main = userdata::with::<Report, _>(ctx, |r| r.main.clone()).unwrap_or_default();
+    userdata::store(ctx, Report { main, format_error: Some(Persistent::save(ctx, format)) });
     Ok(())
 }
 
@@ -179,7 +244,7 @@ fn main_fn(entry: Entry, main: String) -> MainFn {
     match entry {
         Entry::File(_) => Box::new(move |ctx| Module::import(ctx, main.as_str()).map(|p| p.into_value())),
         Entry::Code(code) => Box::new(move |ctx| {
-            *host(ctx).eval_source.borrow_mut() = Some((main.clone(), code.clone()));
+            loader::set_eval_source(ctx, &main, &code);
             let code = loader::to_javascript(ctx, &main, code)?;
             let module = loader::declare(ctx, &main, code)?;
             let meta = module.meta()?;
@@ -199,7 +264,7 @@ fn main_fn(entry: Entry, main: String) -> MainFn {
 fn finish(ctx: &Ctx<'_>, end: End, main: &str, is_test: bool) -> u8 {
     match end {
         End::Root(RootEnd::Returned(value)) => {
-            let value = host::restore(ctx, value);
+            let value = scheduler::restore(ctx, value);
             if let Some(summary) = value.as_object().filter(|_| is_test) {
                 return test_summary(summary);
             }
@@ -208,7 +273,7 @@ fn finish(ctx: &Ctx<'_>, end: End, main: &str, is_test: bool) -> u8 {
         End::Root(RootEnd::Cancelled) => exit_code(ctx),
         End::Root(RootEnd::Failed(errors, rejection)) => {
             for error in errors {
-                let error = host::restore(ctx, error);
+                let error = scheduler::restore(ctx, error);
                 report::uncaught(ctx, error, rejection);
             }
             1
@@ -226,6 +291,11 @@ fn finish(ctx: &Ctx<'_>, end: End, main: &str, is_test: bool) -> u8 {
             );
             1
         }
+        End::Broken(error) => {
+            eprintln!("{error}");
+            2
+        }
+        End::Paused => 1,
     }
 }
 

@@ -1,10 +1,21 @@
 //! Printing an error that reached the top: a source excerpt pointing at where it was thrown,
 //! then the error as `console.error` would print it (name, message, stack, properties).
 
-use rquickjs::{Ctx, Function, Object, Value};
+use rquickjs::{Ctx, Function, Object, Persistent, Value};
 
-use super::host::host;
-use crate::loader::{link_error, source_of};
+use crate::{
+    js::userdata,
+    loader::{link_error, source_of},
+    scheduler,
+};
+
+/// What the report needs of the runtime, kept in the context's user data.
+pub struct Report {
+    /// The program, for errors that cannot say where they came from.
+    pub main: String,
+    /// Formats uncaught errors the way `console.error` would; set by the bootstrap module.
+    pub format_error: Option<Persistent<Function<'static>>>,
+}
 
 pub fn uncaught<'js>(ctx: &Ctx<'js>, error: Value<'js>, in_promise: bool) {
     if let Some(object) = error.as_object() {
@@ -17,23 +28,28 @@ pub fn uncaught<'js>(ctx: &Ctx<'js>, error: Value<'js>, in_promise: bool) {
         return eprintln!("{excerpt}error: {label} {text}");
     }
     // A value with no stack: where it was thrown from, as far as the runtime knows.
-    let thrown = host(ctx).thrown.borrow().iter().find_map(|t| {
-        let value = t.value.clone().restore(ctx).ok()?;
-        (value == error).then(|| (t.file.clone(), t.line as usize, t.column as usize))
+    let thrown = scheduler::with(|s| {
+        s.thrown
+            .iter()
+            .find(|t| t.value.clone().restore(ctx).is_ok_and(|value| value == error))
+            .map(|t| (t.file.clone(), t.line as usize, t.column as usize))
     });
     let (excerpt, place) = match thrown {
         Some((file, line, column)) => (
             excerpt(ctx, &file, line, column).unwrap_or_default(),
             format!("thrown out of the fiber running the function at {file}:{line}:{column}"),
         ),
-        None => (String::new(), format!("thrown while running {}", host(ctx).argv.get(1).map_or("the program", |m| m))),
+        None => {
+            let main = userdata::with::<Report, _>(ctx, |r| r.main.clone()).unwrap_or_else(|| "the program".into());
+            (String::new(), format!("thrown while running {main}"))
+        }
     };
     let why = "a value that is not an Error has no stack trace; throw an Error to get one";
     eprintln!("{excerpt}error: {label} {text}\n    ({place}: {why})");
 }
 
 fn format<'js>(ctx: &Ctx<'js>, error: &Value<'js>) -> String {
-    let formatter = host(ctx).format_error.borrow().clone();
+    let formatter = userdata::with::<Report, _>(ctx, |r| r.format_error.clone()).flatten();
     if let Some(Ok(format)) = formatter.map(|f| f.restore(ctx)) {
         if let Ok(text) = Function::call::<_, String>(&format, (error.clone(),)) {
             return text;

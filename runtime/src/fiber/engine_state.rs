@@ -14,7 +14,7 @@
 
 use std::ptr;
 
-use rquickjs::qjs;
+use rquickjs::{qjs, Ctx};
 
 mod offsets {
     include!(concat!(env!("OUT_DIR"), "/engine_layout.rs"));
@@ -54,7 +54,7 @@ impl EngineState {
     ///
     /// # Safety
     /// `rt` must be a live runtime and no other thread may use it.
-    pub unsafe fn save(rt: *mut qjs::JSRuntime) -> EngineState {
+    pub(super) unsafe fn save(rt: *mut qjs::JSRuntime) -> EngineState {
         let base = rt.cast::<u8>();
         // SAFETY: the offsets lie within JSRuntime (checked against its size at build time)
         // and name fields of the read types.
@@ -75,7 +75,7 @@ impl EngineState {
     /// # Safety
     /// As [`EngineState::save`]; the state must be one saved from, or made fresh for, this
     /// runtime.
-    pub unsafe fn load(&self, rt: *mut qjs::JSRuntime) {
+    pub(super) unsafe fn load(&self, rt: *mut qjs::JSRuntime) {
         let base = rt.cast::<u8>();
         // SAFETY: as in `save`.
         unsafe {
@@ -89,14 +89,14 @@ impl EngineState {
     }
 }
 
-/// How many bytes of stack are left above the engine's overflow limit, here.
-///
-/// # Safety
-/// `rt` must be a live runtime whose state describes the running fiber (it always does while
-/// JS or an op runs).
-pub unsafe fn stack_left(rt: *mut qjs::JSRuntime) -> usize {
-    // SAFETY: as the caller guarantees; the offset names the limit field.
-    let limit = unsafe { rt.cast::<u8>().add(offsets::STACK_LIMIT).cast::<usize>().read() };
+/// How many bytes of stack are left above the engine's overflow limit, here: while JS or an op
+/// runs, the runtime's stack fields describe the running fiber's stack.
+pub fn stack_left(ctx: &Ctx<'_>) -> usize {
+    // SAFETY: a live context's runtime; the offset names the limit field (checked at start-up).
+    let limit = unsafe {
+        let rt = qjs::JS_GetRuntime(ctx.as_raw().as_ptr());
+        rt.cast::<u8>().add(offsets::STACK_LIMIT).cast::<usize>().read()
+    };
     (stack_pointer() as usize).saturating_sub(limit)
 }
 
@@ -108,20 +108,22 @@ pub fn stack_pointer() -> *const u8 {
 }
 
 /// Confirms, against the running engine, that the offsets describe it: the stack fields
-/// bracket the current stack as `JS_SetMaxStackSize` sets them. Call on the thread's own stack
-/// with the runtime idle. The frame chain is checked by [`check_frame`] from inside a call.
-///
-/// # Safety
-/// `rt` must be a live runtime used by this thread only.
-pub unsafe fn check(rt: *mut qjs::JSRuntime) -> Result<(), String> {
-    let probe: usize = 3 * 1024 * 1024 + 4096;
-    // SAFETY: the runtime is live and ours; the size is restored below.
+/// bracket the current stack as `JS_SetMaxStackSize` sets them, and from a native function
+/// called by JS the frame chain points at the calling frame, just above on this stack. Call on
+/// the thread's own stack with the runtime idle, before any fiber runs.
+pub fn verify(ctx: &Ctx<'_>) -> Result<(), String> {
+    // SAFETY: a live context's runtime, idle and used by this thread only; the size is
+    // restored below.
     unsafe {
+        let rt = qjs::JS_GetRuntime(ctx.as_raw().as_ptr());
+        let probe: usize = 3 * 1024 * 1024 + 4096;
         qjs::JS_UpdateStackTop(rt);
         qjs::JS_SetMaxStackSize(rt, probe as _);
         let state = EngineState::save(rt);
         let size = rt.cast::<u8>().add(offsets::STACK_SIZE).cast::<usize>().read();
         let here = stack_pointer() as usize;
+        qjs::JS_SetMaxStackSize(rt, 0);
+        qjs::JS_UpdateStackTop(rt);
         // The engine read its stack pointer a few frames from here.
         let top_ok = state.stack_top.abs_diff(here) < 64 * 1024;
         if size != probe || !top_ok || state.stack_limit != state.stack_top - probe {
@@ -130,24 +132,24 @@ pub unsafe fn check(rt: *mut qjs::JSRuntime) -> Result<(), String> {
                 state.stack_top, state.stack_limit
             ));
         }
-        qjs::JS_SetMaxStackSize(rt, 0);
-        qjs::JS_UpdateStackTop(rt);
     }
-    Ok(())
+    let probe = rquickjs::Function::new(ctx.clone(), |ctx: Ctx<'_>| frame_problem(&ctx).unwrap_or_default());
+    let caller = ctx.eval::<rquickjs::Function, _>("(probe) => probe()");
+    match (probe, caller) {
+        (Ok(probe), Ok(caller)) => match caller.call::<_, String>((probe,)) {
+            Ok(problem) if problem.is_empty() => Ok(()),
+            Ok(problem) => Err(problem),
+            Err(e) => Err(e.to_string()),
+        },
+        _ => Err("cannot call into the engine".into()),
+    }
 }
 
-/// From inside a native function called by JS: the frame chain must point at the caller's
-/// frame, which lies on this stack just above the native call.
-///
-/// # Safety
-/// As [`check`], called while a JS frame of this thread is active.
-pub unsafe fn check_frame(rt: *mut qjs::JSRuntime) -> Result<(), String> {
-    // SAFETY: as in `save`.
-    let frame = unsafe { EngineState::save(rt) }.stack_frame as usize;
+/// From inside a native function called by JS: what is wrong with the frame chain, if anything.
+fn frame_problem(ctx: &Ctx<'_>) -> Option<String> {
+    // SAFETY: a live context's runtime, read while its JS frame calls us.
+    let frame = unsafe { EngineState::save(qjs::JS_GetRuntime(ctx.as_raw().as_ptr())) }.stack_frame as usize;
     let here = stack_pointer() as usize;
-    if frame > here && frame - here < 64 * 1024 {
-        Ok(())
-    } else {
-        Err(format!("current_stack_frame {frame:#x} is not just above the stack pointer {here:#x}"))
-    }
+    (frame <= here || frame - here >= 64 * 1024)
+        .then(|| format!("current_stack_frame {frame:#x} is not just above the stack pointer {here:#x}"))
 }

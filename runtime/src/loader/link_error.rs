@@ -5,20 +5,22 @@
 
 use rquickjs::{Ctx, Object};
 
-use super::{locate, source_of};
-use crate::engine::host::Host;
+use super::{locate, source_of, with_state};
 
 /// Rewrites `error` in place if it is such a link error: Node's message, the importing
 /// file's position, and the hint for a type.
 pub fn explain<'js>(ctx: &Ctx<'js>, error: &Object<'js>) {
     let Ok(message) = error.get::<_, String>("message") else { return };
     let Some((name, module)) = parse(&message) else { return };
-    let Some(host) = ctx.userdata::<Host>() else { return };
-    let imports = host.imports.borrow();
-    for import in imports.iter().filter(|i| i.resolved == module) {
-        let Some(source) = source_of(ctx, &import.importer) else { continue };
-        let Some((line, column)) = position(&source, &import.specifier, &name) else { continue };
-        let mut text = format!("The requested module '{}' does not provide an export named '{name}'", import.specifier);
+    let importers: Vec<(String, String)> = with_state(ctx, |state| {
+        let imports = state.imports.borrow();
+        imports.iter().filter(|i| i.resolved == module).map(|i| (i.importer.clone(), i.specifier.clone())).collect()
+    })
+    .unwrap_or_default();
+    for (importer, specifier) in importers {
+        let Some(source) = source_of(ctx, &importer) else { continue };
+        let Some((line, column)) = position(&source, &specifier, &name) else { continue };
+        let mut text = format!("The requested module '{specifier}' does not provide an export named '{name}'");
         if let Some(kind) = type_declaration(ctx, &module, &name) {
             text.push_str(&format!(
                 ": {name} is a TypeScript {kind}, and types are erased when the module runs; import it with \
@@ -26,7 +28,7 @@ pub fn explain<'js>(ctx: &Ctx<'js>, error: &Object<'js>) {
             ));
         }
         let _ = error.set("message", text);
-        locate(ctx, error, &import.importer, line, column);
+        locate(ctx, error, &importer, line, column);
         return;
     }
 }

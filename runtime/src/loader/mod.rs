@@ -11,38 +11,92 @@ pub mod stdlib;
 
 pub use uringy_strip::{names, strip};
 
-use crate::ops::errors;
-use std::{ffi::CStr, path::Path, ptr::NonNull, rc::Rc};
+use std::{cell::RefCell, collections::HashMap, path::Path, rc::Rc};
 
 use rquickjs::{
     loader::{ImportAttributes, Loader, Resolver},
     module::Declared,
     object::Property,
-    qjs, Ctx, Error, Exception, Module, Object, Result, Value,
+    Ctx, Error, Exception, Module, Object, Result, Value,
 };
 
 use crate::{
-    engine::{
-        host::{forget_rejection, Host, Import},
-        promise::settled,
-    },
     fiber::engine_state,
-    ops,
+    js::{
+        errors,
+        module::{self, Bytecode, ModuleRef},
+        promise::settled,
+        userdata,
+    },
+    scheduler,
 };
 
-/// Shared by the resolver and loader halves that rquickjs wants as two objects.
-pub struct ModuleLoader {
-    /// The module `import.meta.main` is true for.
-    main: Rc<str>,
-    internals: resolve::Internals,
+/// A module made by native code (`uringy:ops`), declared when first imported.
+pub type NativeModule = for<'js> fn(&Ctx<'js>, &str) -> Result<Module<'js, Declared>>;
+
+/// `importer` imports `specifier`, which named the module `resolved`.
+pub struct Import {
+    pub importer: String,
+    pub specifier: String,
+    pub resolved: String,
 }
 
-impl ModuleLoader {
-    pub fn pair(main: &str, internals: resolve::Internals) -> (Self, Self) {
-        let main: Rc<str> = main.into();
-        (ModuleLoader { main: main.clone(), internals }, ModuleLoader { main, internals })
+/// The loader's state for one runtime, kept in the context's user data.
+pub struct State {
+    /// The module `import.meta.main` is true for.
+    main: String,
+    internals: resolve::Internals,
+    natives: Vec<(&'static str, NativeModule)>,
+    /// Standard-library modules by name, as the engine read them, so that
+    /// [`require_builtin`] can reach a namespace without waiting for a promise job.
+    builtins: RefCell<HashMap<String, ModuleRef>>,
+    /// Every import of user code resolved so far, to tell which import a link error is about.
+    pub imports: RefCell<Vec<Import>>,
+    /// The source of `-e` code, by its module name (it is in no file).
+    eval_source: RefCell<Option<(String, String)>>,
+}
+
+impl State {
+    pub fn new(main: &str, internals: resolve::Internals, natives: Vec<(&'static str, NativeModule)>) -> State {
+        State {
+            main: main.to_owned(),
+            internals,
+            natives,
+            builtins: RefCell::default(),
+            imports: RefCell::default(),
+            eval_source: RefCell::default(),
+        }
     }
 }
+
+/// The loader's state once installed in a runtime, for [`attach`].
+pub struct Installed(Rc<State>);
+
+/// Makes `rt` load modules with `state` (outside any `Context::with`, which holds the
+/// runtime); then [`attach`] it to the context.
+pub fn install(rt: &rquickjs::Runtime, state: State) -> Installed {
+    let state = Rc::new(state);
+    rt.set_loader(ModuleLoader(state.clone()), ModuleLoader(state.clone()));
+    Installed(state)
+}
+
+/// Lets code holding `ctx` reach the loader's state; false if the engine refused.
+pub fn attach(ctx: &Ctx<'_>, installed: Installed) -> bool {
+    userdata::store(ctx, installed.0)
+}
+
+/// The loader's state, through `f`.
+fn with_state<R>(ctx: &Ctx<'_>, f: impl FnOnce(&State) -> R) -> Option<R> {
+    userdata::with::<Rc<State>, R>(ctx, |state| f(state))
+}
+
+/// The `-e` code run as module `name`, for excerpts of its errors.
+pub fn set_eval_source(ctx: &Ctx<'_>, name: &str, code: &str) {
+    with_state(ctx, |state| *state.eval_source.borrow_mut() = Some((name.to_owned(), code.to_owned())));
+}
+
+/// The resolver and loader halves, which rquickjs wants as two objects.
+struct ModuleLoader(Rc<State>);
 
 impl Resolver for ModuleLoader {
     fn resolve<'js>(
@@ -52,7 +106,7 @@ impl Resolver for ModuleLoader {
         name: &str,
         _: Option<ImportAttributes<'js>>,
     ) -> Result<String> {
-        let resolved = resolve::resolve(base, name, self.internals).map_err(|e| {
+        let resolved = resolve::resolve(base, name, self.0.internals).map_err(|e| {
             let error = throw_with_code(ctx, &e.0, "ERR_MODULE_NOT_FOUND");
             if let Some((line, column)) = import_position(ctx, base, name) {
                 locate_pending(ctx, base, line, column);
@@ -60,11 +114,8 @@ impl Resolver for ModuleLoader {
             error
         })?;
         if !base.starts_with("uringy:") {
-            if let Some(host) = ctx.userdata::<Host>() {
-                let import =
-                    Import { importer: base.to_owned(), specifier: name.to_owned(), resolved: resolved.clone() };
-                host.imports.borrow_mut().push(import);
-            }
+            let import = Import { importer: base.to_owned(), specifier: name.to_owned(), resolved: resolved.clone() };
+            self.0.imports.borrow_mut().push(import);
         }
         Ok(resolved)
     }
@@ -77,13 +128,11 @@ impl Loader for ModuleLoader {
         name: &str,
         _: Option<ImportAttributes<'js>>,
     ) -> Result<Module<'js, Declared>> {
-        if name == "uringy:ops" {
-            return Module::declare_def::<ops::OpsModule, _>(ctx.clone(), name);
+        if let Some((_, declare)) = self.0.natives.iter().find(|(native, _)| *native == name) {
+            return declare(ctx, name);
         }
         if name.starts_with("uringy:") {
-            // SAFETY: `load_builtin` returns a module read in this context, or null with an
-            // exception pending.
-            return unsafe { Module::from_load_fn(ctx.clone(), name, load_builtin) };
+            return module::declare_bytecode::<Stdlib>(ctx, name);
         }
         let source = std::fs::read_to_string(name)
             .map_err(|e| throw_with_code(ctx, &format!("Cannot load module {name}: {e}"), "ERR_MODULE_NOT_FOUND"))?;
@@ -94,57 +143,32 @@ impl Loader for ModuleLoader {
         meta.set("url", file_url(name))?;
         meta.set("filename", name)?;
         meta.set("dirname", path.parent().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default())?;
-        meta.set("main", *self.main == *name)?;
+        meta.set("main", self.0.main == name)?;
         Ok(module)
     }
 }
 
-/// Reads a standard-library module from its bytecode and records it in the host, so that
-/// [`builtin_namespace`] can find it.
-unsafe extern "C" fn load_builtin(ctx: *mut qjs::JSContext, name: *const qjs::c_char) -> *mut qjs::JSModuleDef {
-    // SAFETY: quickjs passes a live context and a NUL-terminated module name.
-    let (Some(raw), Ok(name)) = (NonNull::new(ctx), unsafe { CStr::from_ptr(name) }.to_str()) else {
-        return std::ptr::null_mut();
-    };
-    // SAFETY: the context is live for this call.
-    let ctx = unsafe { Ctx::from_raw(raw) };
-    let Some(bytecode) = stdlib::bytecode(name) else {
-        throw_with_code(&ctx, &format!("Cannot find module '{name}'"), "ERR_MODULE_NOT_FOUND");
-        return std::ptr::null_mut();
-    };
-    let flags = (qjs::JS_READ_OBJ_BYTECODE | qjs::JS_READ_OBJ_ROM_DATA) as i32;
-    // SAFETY: the bytes were written by `Module::write` of this same engine version in
-    // build.rs, and are 'static as JS_READ_OBJ_ROM_DATA requires.
-    let value = unsafe { qjs::JS_ReadObject(raw.as_ptr(), bytecode.as_ptr(), bytecode.len() as _, flags) };
-    // SAFETY: reading the tag and pointer of a value just returned.
-    if unsafe { qjs::JS_VALUE_GET_TAG(value) } != qjs::JS_TAG_MODULE {
-        return std::ptr::null_mut();
+/// The standard library, compiled to bytecode by build.rs.
+struct Stdlib;
+
+impl Bytecode for Stdlib {
+    fn bytecode(name: &str) -> Option<&'static [u8]> {
+        stdlib::bytecode(name)
     }
-    let module = unsafe { qjs::JS_VALUE_GET_PTR(value) }.cast::<qjs::JSModuleDef>();
-    if let (Some(host), Some(module)) = (ctx.userdata::<Host>(), NonNull::new(module)) {
-        host.builtins.borrow_mut().insert(name.to_owned(), module);
+
+    /// Recorded so that [`require_builtin`] can find its namespace.
+    fn read(ctx: &Ctx<'_>, name: &str, module: ModuleRef) {
+        with_state(ctx, |state| state.builtins.borrow_mut().insert(name.to_owned(), module));
     }
-    module
+
+    fn missing(ctx: &Ctx<'_>, name: &str) {
+        throw_with_code(ctx, &format!("Cannot find module '{name}'"), "ERR_MODULE_NOT_FOUND");
+    }
 }
 
 /// Stack a standard-library module needs to load and evaluate (and the modules it imports):
 /// generous, since one that overflows is broken for good.
 const LOAD_STACK: usize = 256 * 1024;
-
-/// Loads and evaluates the module `name` on behalf of the runtime itself (no importing module,
-/// so internal built-ins resolve); the promise settles when evaluation has finished.
-fn import_as_host<'js>(ctx: &Ctx<'js>, name: &str) -> Result<rquickjs::Promise<'js>> {
-    let name = std::ffi::CString::new(name)?;
-    // SAFETY: both strings are NUL-terminated and outlive the call; the returned value's
-    // reference is ours.
-    let value = unsafe { qjs::JS_LoadModule(ctx.as_raw().as_ptr(), c"".as_ptr(), name.as_ptr()) };
-    // SAFETY: as above; an exception value is turned into Err by the conversion.
-    let value = unsafe { Value::from_raw(ctx.clone(), value) };
-    if value.is_exception() {
-        return Err(Error::Exception);
-    }
-    value.into_promise().ok_or(Error::Exception)
-}
 
 /// The namespace of the built-in module `name`, loaded and evaluated now. quickjs evaluates a
 /// module without top-level await before `JS_LoadModule` returns (only the promise it returns
@@ -155,40 +179,29 @@ fn import_as_host<'js>(ctx: &Ctx<'js>, name: &str) -> Result<rquickjs::Promise<'
 /// lazily loaded `URL`) throws RangeError there and works when touched again higher up. Its
 /// rejected evaluation promise is the caller's error, not an unhandled rejection.
 pub fn require_builtin<'js>(ctx: &Ctx<'js>, name: &str) -> Result<Object<'js>> {
-    let loaded = ctx.userdata::<Host>().is_some_and(|host| host.builtins.borrow().contains_key(name));
-    // SAFETY: the context's runtime, whose stack fields describe the running fiber.
-    if !loaded && unsafe { engine_state::stack_left(qjs::JS_GetRuntime(ctx.as_raw().as_ptr())) } < LOAD_STACK {
+    let read = |state: &State| state.builtins.borrow().get(name).copied();
+    let loaded = with_state(ctx, read).flatten();
+    if loaded.is_none() && engine_state::stack_left(ctx) < LOAD_STACK {
         return Err(errors::range_error(ctx, "Maximum call stack size exceeded"));
     }
-    let promise = import_as_host(ctx, name)?;
+    let promise = module::import_as_host(ctx, name)?;
     if let Some(Err(reason)) = settled(ctx, &promise) {
-        if let Some(host) = ctx.userdata::<Host>() {
-            forget_rejection(ctx, &host, promise.as_value());
-        }
+        scheduler::forget_rejection(ctx, promise.as_value());
         return Err(ctx.throw(reason));
     }
-    builtin_namespace(ctx, name)
+    with_state(ctx, read)
+        .flatten()
+        .and_then(|module| module::namespace(ctx, module))
         .ok_or_else(|| errors::internal_error(ctx, &format!("built-in module {name} was not loaded")))
-}
-
-/// The namespace of a standard-library module that has been loaded and evaluated.
-fn builtin_namespace<'js>(ctx: &Ctx<'js>, name: &str) -> Option<Object<'js>> {
-    let module = *ctx.userdata::<Host>()?.builtins.borrow().get(name)?;
-    // SAFETY: modules live as long as the runtime; the namespace value is owned by us.
-    let namespace = unsafe { qjs::JS_GetModuleNamespace(ctx.as_raw().as_ptr(), module.as_ptr()) };
-    // SAFETY: a value just returned by the engine, whose reference we take over.
-    unsafe { Value::from_raw(ctx.clone(), namespace) }.into_object()
 }
 
 /// The source of user module `name`, as written (for error excerpts): its file, or the `-e`
 /// code.
 pub fn source_of(ctx: &Ctx<'_>, name: &str) -> Option<String> {
-    if let Some(host) = ctx.userdata::<Host>() {
-        if let Some((_, code)) = host.eval_source.borrow().as_ref().filter(|(eval, _)| eval == name) {
-            return Some(code.clone());
-        }
-    }
-    std::fs::read_to_string(name).ok()
+    let eval = with_state(ctx, |state| {
+        state.eval_source.borrow().as_ref().filter(|(eval, _)| eval == name).map(|(_, code)| code.clone())
+    });
+    eval.flatten().or_else(|| std::fs::read_to_string(name).ok())
 }
 
 /// What quickjs compiles for the file `name`: TypeScript is stripped, JSON becomes a module

@@ -1,9 +1,10 @@
 //! `crypto.getRandomValues` and `crypto.randomUUID` draw from the kernel's CSPRNG.
 
-use crate::ops::errors;
+use crate::js::errors;
 use rquickjs::{Ctx, Result, Value};
 
-use super::{util::with_bytes_mut, Ops};
+use super::Ops;
+use crate::js::bytes::with_bytes_mut;
 
 pub fn register(ops: &Ops<'_>) -> Result<()> {
     ops.add("op_crypto_random_fill", op_crypto_random_fill)

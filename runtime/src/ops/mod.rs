@@ -1,34 +1,76 @@
-//! Native ops: the thin layer of Rust under the TypeScript standard library.
+//! Native ops: the thin layer of Rust under the TypeScript standard library, in safe code over
+//! the scheduler, the IO core and the engine boundary.
 //!
 //! They are exported as one object, the default export of the internal module `uringy:ops`,
 //! which only `lib/` can import. Ops are named `op_<area>_<verb>` so that grep finds both
 //! sides; each area registers its own in its file.
 
 mod crypto;
-mod descriptor;
-pub mod errors;
 mod fiber;
 mod fs;
 mod io;
 mod loader;
 mod net;
 mod process;
-mod raw;
 mod test;
 mod text;
 mod time;
 mod url;
 mod util;
 
-use std::ffi::{c_int, CStr};
+use std::{
+    cell::{Cell, RefCell},
+    rc::Rc,
+    time::{Instant, SystemTime, UNIX_EPOCH},
+};
 
 use rquickjs::{
     function::IntoJsFunc,
-    module::{Declarations, Exports, ModuleDef},
-    qjs, Ctx, Function, Object, Result, Value,
+    module::{Declarations, Declared, Exports, ModuleDef},
+    Ctx, Function, Module, Object, Result,
 };
 
-pub struct OpsModule;
+use crate::js::{raw_op, userdata};
+
+pub use io::broken_pipe;
+
+/// What ops know of the runtime they serve, set by the engine before the standard library
+/// loads.
+pub struct State {
+    /// `process.argv`.
+    pub argv: Vec<String>,
+    /// `performance.timeOrigin`, and the instant `performance.now()` counts from.
+    pub origin: Instant,
+    pub origin_epoch_ms: f64,
+    /// While a test runs: when the interrupt handler stops runaway synchronous code.
+    pub deadline: Rc<Cell<Option<Instant>>>,
+    /// The runtime's working directory (`process.chdir` changes only this runtime's).
+    pub cwd: process::cwd::Shared,
+    /// Who waits for and listens to signals in this runtime.
+    pub signals: process::signal::Shared,
+}
+
+impl State {
+    pub fn new(argv: Vec<String>, deadline: Rc<Cell<Option<Instant>>>) -> State {
+        let origin_epoch_ms =
+            SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64() * 1e3).unwrap_or(0.0);
+        State {
+            argv,
+            origin: Instant::now(),
+            origin_epoch_ms,
+            deadline,
+            cwd: RefCell::new(process::cwd::Cwd::of_process()),
+            signals: Rc::default(),
+        }
+    }
+}
+
+/// Declares `uringy:ops` (the loader's native module).
+pub fn declare<'js>(ctx: &Ctx<'js>, name: &str) -> Result<Module<'js, Declared>> {
+    Module::declare_def::<OpsModule, _>(ctx.clone(), name)
+}
+
+struct OpsModule;
 
 impl ModuleDef for OpsModule {
     fn declare(decl: &Declarations<'_>) -> Result<()> {
@@ -38,16 +80,21 @@ impl ModuleDef for OpsModule {
 
     fn evaluate<'js>(ctx: &Ctx<'js>, exports: &Exports<'js>) -> Result<()> {
         let ops = Ops { ctx: ctx.clone(), object: Object::new(ctx.clone())? };
+        let state = userdata::with::<State, _>(ctx, |state| {
+            (state.argv.clone(), state.origin, state.origin_epoch_ms, state.deadline.clone())
+        })
+        .ok_or_else(|| crate::js::errors::internal_error(ctx, "the ops' state was not set"))?;
+        let (argv, origin, origin_epoch_ms, deadline) = state;
         crypto::register(&ops)?;
         fiber::register(&ops)?;
         fs::register(&ops)?;
         io::register(&ops)?;
         loader::register(&ops)?;
         net::register(&ops)?;
-        process::register(&ops)?;
-        test::register(&ops)?;
+        process::register(&ops, argv)?;
+        test::register(&ops, deadline)?;
         text::register(&ops)?;
-        time::register(&ops)?;
+        time::register(&ops, origin, origin_epoch_ms)?;
         url::register(&ops)?;
         util::register(&ops)?;
         exports.export("default", ops.object)?;
@@ -61,26 +108,10 @@ pub struct Ops<'js> {
     object: Object<'js>,
 }
 
-/// A native function the engine calls directly, like any built-in: no rquickjs argument glue.
-/// Only for ops whose frames sit under a suspended fiber, where every byte of stack counts.
-pub type RawOp = unsafe extern "C" fn(
-    ctx: *mut qjs::JSContext,
-    this: qjs::JSValue,
-    argc: c_int,
-    argv: *mut qjs::JSValue,
-) -> qjs::JSValue;
-
 impl<'js> Ops<'js> {
-    /// Registers a raw op taking `length` arguments.
-    pub fn add_raw(&self, name: &CStr, length: c_int, f: RawOp) -> Result<()> {
-        let raw = self.ctx.as_raw().as_ptr();
-        // SAFETY: a new function value of this context, whose reference `Value` takes over.
-        let function = unsafe {
-            let value =
-                qjs::JS_NewCFunction2(raw, Some(f), name.as_ptr(), length, qjs::JSCFunctionEnum_JS_CFUNC_generic, 0);
-            Value::from_raw(self.ctx.clone(), value)
-        };
-        self.object.set(name.to_str().unwrap_or_default(), function)
+    /// Registers a raw op ([`raw_op`]): for ops whose frames sit under a waiting fiber.
+    pub fn add_raw<O: raw_op::RawOp>(&self) -> Result<()> {
+        raw_op::add::<O>(&self.ctx, &self.object)
     }
 
     pub fn add<F, P>(&self, name: &str, f: F) -> Result<()>

@@ -1,19 +1,20 @@
 //! Support for `uringy test`: a time limit that also stops synchronous code.
 
-use std::time::{Duration, Instant};
+use std::{
+    cell::Cell,
+    rc::Rc,
+    time::{Duration, Instant},
+};
 
-use rquickjs::{Ctx, Result};
+use rquickjs::Result;
 
 use super::Ops;
-use crate::engine::host::host;
 
-pub fn register(ops: &Ops<'_>) -> Result<()> {
-    ops.add("op_test_set_deadline", op_test_set_deadline)
-}
-
-/// From now on, code still running after `ms` is interrupted (an uncatchable error ends the
-/// running test); a negative `ms` removes the limit.
-fn op_test_set_deadline(ctx: Ctx<'_>, ms: f64) {
-    let deadline = (ms >= 0.0).then(|| Instant::now() + Duration::from_secs_f64(ms / 1e3));
-    host(&ctx).deadline.set(deadline);
+/// `deadline` is what the engine's interrupt handler reads.
+pub fn register(ops: &Ops<'_>, deadline: Rc<Cell<Option<Instant>>>) -> Result<()> {
+    // From now on, code still running after `ms` is interrupted (an uncatchable error ends the
+    // running test); a negative `ms` removes the limit.
+    ops.add("op_test_set_deadline", move |ms: f64| {
+        deadline.set((ms >= 0.0).then(|| Instant::now() + Duration::from_secs_f64(ms / 1e3)));
+    })
 }

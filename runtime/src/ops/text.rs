@@ -1,12 +1,13 @@
 //! `TextEncoder` and `TextDecoder`: UTF-8 natively, every WHATWG label through encoding_rs.
 
-use crate::ops::errors;
+use crate::js::errors;
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8};
 use rquickjs::{convert::List, ArrayBuffer, Ctx, Result, Value};
 
-use super::{
-    util::{with_bytes, with_bytes_mut, Usv},
-    Ops,
+use super::Ops;
+use crate::js::{
+    bytes::{with_bytes, with_bytes_mut},
+    strings::Usv,
 };
 
 pub fn register(ops: &Ops<'_>) -> Result<()> {

@@ -1,7 +1,7 @@
 //! WHATWG URL parsing and setters, from the `url` crate (which implements them to the spec
 //! in its `quirks` module); `URLSearchParams` is plain TypeScript on top.
 
-use crate::ops::errors;
+use crate::js::errors;
 use rquickjs::{Ctx, Result};
 use url::{quirks, Url};
 

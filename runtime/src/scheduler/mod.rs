@@ -13,38 +13,62 @@
 //! done when its function has ended and all its children are done; a failure nobody joins
 //! passes to the parent, which is cancelled and fails with it.
 
-mod copy;
 mod fibers;
-pub mod signals;
+mod rejections;
 pub mod task;
 pub mod timers;
+mod wait;
 
 use std::{
+    cell::RefCell,
     collections::{HashMap, VecDeque},
-    ptr::{self, NonNull},
+    rc::Rc,
     time::{Duration, Instant},
 };
 
-use rquickjs::{qjs, Function, Object, Persistent};
+use rquickjs::{Function, Object, Persistent, Value};
 
 use crate::{
-    engine::host::Saved,
-    fiber::{engine_state::EngineState, stack::StackPool},
-    uring::{OpId, Owner, Ring},
+    fiber::stack::{Stack, StackPool},
+    js::engine::Engine,
+    uring::{OpId, Ring, RingError, Token},
 };
-pub use copy::CopyEnd;
-pub use fibers::{
-    flush_effects, io, park, rejection_below, report_uncaught, run, sleep, stack_error, wait_promise, End, MainFn,
-};
+pub use fibers::{flush_effects, park, report_uncaught, restore, run, stack_error, wait_promise, End, MainFn};
+pub use rejections::{forget_rejection, rejection_below, track_rejection, Thrown};
 use task::{Entry, FiberState, Handle, Kind, Outcome, Resume, Task, TaskId, Tasks, Wait};
 use timers::{Fire, Timers};
+pub use wait::{handler_token, sleep, throw_cancelled, wait, wait_handler, Cancelled, Handler, HandlerId};
+
+/// A JS value kept across waits and turns.
+pub type Saved = Persistent<Value<'static>>;
+
+thread_local! {
+    /// The scheduler of the runtime this thread runs (one at a time).
+    static CURRENT: RefCell<Option<Rc<RefCell<Scheduler>>>> = const { RefCell::new(None) };
+}
+
+/// Makes `scheduler` the one this thread's ops and fibers reach.
+pub fn install(scheduler: Rc<RefCell<Scheduler>>) {
+    CURRENT.set(Some(scheduler));
+}
+
+/// Forgets this thread's scheduler (its runtime is going); it is returned to be dropped.
+pub fn uninstall() -> Option<Rc<RefCell<Scheduler>>> {
+    CURRENT.take()
+}
+
+/// Runs `f` on this thread's scheduler. Never across a switch (a wait): the borrow ends with
+/// `f`, and code that waits takes what it needs out first.
+pub fn with<R>(f: impl FnOnce(&mut Scheduler) -> R) -> R {
+    CURRENT.with_borrow(|current| f(&mut current.as_ref().expect("a runtime runs on this thread").borrow_mut()))
+}
 
 /// The root fiber's stack, at least: as deep as a main thread's, so the main module recurses as
 /// deeply as programs written for Node expect, whatever `--stack-size` gives other fibers.
 /// Untouched pages cost nothing.
 const ROOT_STACK: usize = 8 * 1024 * 1024;
 
-/// What a wait returned to the op that waited.
+/// What a wait returned to the code that waited.
 pub enum Waited {
     Done,
     Code(i32),
@@ -87,26 +111,22 @@ pub struct Effect {
 }
 
 pub struct Scheduler {
-    rt: *mut qjs::JSRuntime,
-    ctx: NonNull<qjs::JSContext>,
+    engine: Engine,
     tasks: Tasks,
     ready: VecDeque<TaskId>,
     current: Option<TaskId>,
-    /// The scheduler's own stack pointer and engine state while a fiber runs.
-    main_sp: *mut u8,
-    main_engine: Option<EngineState>,
-    /// The engine state with nothing running: what a new fiber starts from.
-    idle_engine: EngineState,
     pool: StackPool,
     root_pool: StackPool,
     timers: Timers,
     pub ring: Ring,
     /// Completions reaped this turn, to deliver (kept to reuse its memory).
-    completed: Vec<(Owner, OpId)>,
-    signals: signals::Signals,
-    /// `copy()` calls in progress, by index, and the free indexes.
-    copies: Vec<Option<copy::Copy>>,
-    free_copies: Vec<u32>,
+    completed: Vec<(Token, OpId)>,
+    /// What completions drive besides fibers (`copy()`, the signal pipe's reader), by id.
+    handlers: Vec<Option<Box<dyn Handler>>>,
+    free_handlers: Vec<u32>,
+    /// Things that keep the program alive without an operation of their own in flight (a
+    /// fiber waiting for a signal).
+    holds: usize,
     /// Fibers parked with a token, by token.
     parked: HashMap<u64, TaskId>,
     /// Unparks that came before their park (a thenable that settles inside `then`).
@@ -126,54 +146,44 @@ pub struct Scheduler {
     runner_starved: bool,
     /// The first job runner's stack, taken at start-up: a program that runs out of memory for
     /// fibers (and catches that) can still run promise jobs.
-    runner_stack: Option<crate::fiber::stack::Stack>,
+    runner_stack: Option<Stack>,
     root: Option<TaskId>,
     main: Option<MainFn>,
     root_end: Option<RootEnd>,
     /// Whether the root's first failure was an unhandled rejection (for the report).
     root_rejection: bool,
+    /// Rejected promises nobody has handled yet (`rejections`).
+    rejections: Vec<rejections::Rejection>,
+    /// Values other than errors that fibers' functions threw, and where (for the report).
+    pub thrown: Vec<Thrown>,
     /// Fibers whose function has ended (or whose scope is closing) while a rejection that
     /// happened below them was pending: they wait until it has been reported (`Wait::Drain`).
     draining: Vec<TaskId>,
     /// A fiber that parked in `sleep`, and for how long: armed once it has switched away.
     sleeper: Option<(TaskId, Duration)>,
-    /// The stack of a fiber whose function has ended, given back to its pool once the fiber
-    /// has switched away for the last time (and whether it is the root's).
-    exiting: Option<(crate::fiber::stack::Stack, *const u8, bool)>,
     effects: Vec<Effect>,
     pub hooks: Hooks,
 }
 
 impl Scheduler {
-    /// # Safety
-    /// `ctx` must be the live context of `rt`, used by this thread only.
-    pub unsafe fn new(
-        rt: *mut qjs::JSRuntime,
-        ctx: NonNull<qjs::JSContext>,
-        ring: Ring,
-        stack_size: usize,
-    ) -> Scheduler {
+    /// A scheduler for the runtime of `engine`, with fibers' stacks of `stack_size`.
+    pub fn new(engine: Engine, ring: Ring, stack_size: usize) -> Scheduler {
         let mut pool = StackPool::new(stack_size);
         let runner_stack = pool.take().ok();
         Scheduler {
-            rt,
-            ctx,
+            engine,
             tasks: Tasks::default(),
             ready: VecDeque::new(),
             current: None,
-            main_sp: ptr::null_mut(),
-            main_engine: None,
-            // SAFETY: the runtime is live and idle.
-            idle_engine: unsafe { EngineState::save(rt) },
             pool,
             runner_stack,
             root_pool: StackPool::with_slab(stack_size.max(ROOT_STACK), 1),
             timers: Timers::default(),
             ring,
             completed: Vec::new(),
-            signals: signals::Signals::default(),
-            copies: Vec::new(),
-            free_copies: Vec::new(),
+            handlers: Vec::new(),
+            free_handlers: Vec::new(),
+            holds: 0,
             parked: HashMap::new(),
             early: HashMap::new(),
             park_seq: 0,
@@ -186,7 +196,8 @@ impl Scheduler {
             main: None,
             root_end: None,
             root_rejection: false,
-            exiting: None,
+            rejections: Vec::new(),
+            thrown: Vec::new(),
             draining: Vec::new(),
             sleeper: None,
             effects: Vec::new(),
@@ -463,7 +474,7 @@ impl Scheduler {
                     t.joiners.retain(|j| *j != id);
                 }
             }
-            Wait::Yield | Wait::Children(_) | Wait::Idle | Wait::Io(_) | Wait::Copy(_) | Wait::Drain => {}
+            Wait::Yield | Wait::Children(_) | Wait::Idle | Wait::Io(_) | Wait::Handler(_) | Wait::Drain => {}
         }
         let fiber = self.tasks.fiber_mut(id).expect("checked above");
         fiber.resume = resume;
@@ -516,40 +527,8 @@ impl Scheduler {
         match fiber.wait {
             Wait::Sleep(_) | Wait::Join(_) | Wait::Park(_) | Wait::Yield => self.wake(id, Resume::Cancelled),
             Wait::Io(op) => self.ring.cancel(op),
-            Wait::Copy(index) => self.cancel_copy(index),
+            Wait::Handler(handler) => self.cancel_handler(handler),
             _ => {}
-        }
-    }
-
-    /// Where code running now is: its innermost scope or fiber, then every task above it up to
-    /// the root (promise jobs belong to the root). A rejection nobody handles fails the first
-    /// of them still alive when it is reported.
-    pub fn owners(&self) -> Vec<TaskId> {
-        let mut owners = Vec::new();
-        let mut at = self.spawn_parent();
-        while let Some(id) = at {
-            owners.push(id);
-            at = self.tasks.get(id).and_then(|t| t.parent);
-        }
-        owners
-    }
-
-    /// `id` (a fiber or a scope) fails with `error`, as if a child of it had failed (rule 7):
-    /// it is cancelled, and ends failed once everything in it is done.
-    pub fn fail_task(&mut self, id: TaskId, error: Saved) {
-        if Some(id) == self.root {
-            return self.fail_root(error, true);
-        }
-        if let Some(task) = self.tasks.get_mut(id) {
-            task.failures.push(error);
-            self.cancel(id);
-        }
-    }
-
-    /// Makes the fibers that waited for rejections to be reported ready again.
-    pub fn end_drain(&mut self) {
-        for id in std::mem::take(&mut self.draining) {
-            self.wake(id, Resume::Normal);
         }
     }
 
@@ -711,35 +690,36 @@ impl Scheduler {
     /// Whether anything outside the program can still wake a fiber: an operation in flight, a
     /// signal waited for, or a timer.
     fn can_be_woken(&self) -> bool {
-        self.ring.has_live() || self.waits_for_signal() || self.timers.next_deadline().is_some()
+        self.ring.has_live() || self.holds > 0 || self.timers.next_deadline().is_some()
     }
 
-    /// Submits and reaps without blocking (`wait`: blocks until a completion or the next
-    /// timer), and wakes the fibers whose operations completed.
-    fn enter_ring(&mut self, wait: bool) {
+    /// Submits and reaps without blocking (`wait`: blocks until a completion, the next timer
+    /// or `until`), and delivers what completed: a fiber's operation wakes it, a handler's
+    /// goes to the handler.
+    fn enter_ring(&mut self, wait: Option<Option<Instant>>) -> Result<(), RingError> {
         let mut completed = std::mem::take(&mut self.completed);
-        let entered = if wait {
-            let deadline = self.timers.next_deadline();
-            self.ring.wait(deadline, &mut completed)
-        } else {
-            self.ring.poll(&mut completed)
+        let entered = match wait {
+            Some(until) => {
+                let deadline = match (self.timers.next_deadline(), until) {
+                    (Some(timer), Some(until)) => Some(timer.min(until)),
+                    (timer, until) => timer.or(until),
+                };
+                self.ring.wait(deadline, &mut completed)
+            }
+            None => self.ring.poll(&mut completed),
         };
-        if let Err(e) = entered {
-            eprintln!("uringy: io_uring failed: {e}");
-            std::process::exit(1);
-        }
-        for (owner, op) in completed.drain(..) {
-            match owner {
-                Owner::Fiber(id) => {
+        for (token, op) in completed.drain(..) {
+            match wait::owner(token) {
+                wait::Owner::Fiber(id) => {
                     if self.tasks.fiber(id).is_some_and(|f| f.wait == Wait::Io(op)) {
                         self.wake(id, Resume::Normal);
                     }
                 }
-                Owner::Signals => self.signals_arrived(op),
-                Owner::Copy(index) => self.copy_completed(index, op),
+                wait::Owner::Handler(handler) => self.handler_completed(handler, op),
             }
         }
         self.completed = completed;
+        entered
     }
 
     /// Fires every timer due now: wakes sleepers, starts timer callbacks on fibers of their
@@ -791,10 +771,15 @@ impl Scheduler {
         Some(callback)
     }
 
-    /// Drops every task and timer; the engine must not be torn down while they hold values.
+    /// Drops every task, timer and handler; the engine must not be torn down while they hold
+    /// values. What is still in flight stays with the ring, which lets go of it when the kernel
+    /// has.
     pub fn release(&mut self) {
         self.timers.clear();
         self.effects.clear();
+        self.handlers.clear();
+        self.rejections.clear();
+        self.thrown.clear();
         self.hooks = Hooks::default();
         self.main = None;
         self.main_promise = None;
@@ -802,13 +787,26 @@ impl Scheduler {
         if let Some(stack) = self.runner_stack.take() {
             self.pool.give(stack, std::ptr::null());
         }
-        let stacks: Vec<_> = self
-            .tasks
-            .drain()
-            .filter_map(|mut t| t.fiber_mut().and_then(|f| f.stack.take().map(|s| (s, f.lowest))))
-            .collect();
-        for (stack, lowest) in stacks {
-            self.pool.give(stack, lowest);
+        for mut task in self.tasks.drain().collect::<Vec<_>>() {
+            let Some(fiber) = task.fiber_mut() else { continue };
+            if let Some(stack) = fiber.stack.take() {
+                self.pool.give(stack, std::ptr::null());
+            }
+            // A fiber still suspended keeps its stack: what its frames hold is never dropped
+            // (a leak at worst), and its stack is not reused under them.
+            if let Some((stack, lowest)) = fiber.context.take().and_then(|c| c.take_stack()) {
+                self.pool.give(stack, lowest);
+            }
         }
+    }
+
+    /// The engine this scheduler runs fibers in.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The ring, to tear down once the scheduler is done (after `release`).
+    pub fn into_ring(self) -> Ring {
+        self.ring
     }
 }

@@ -3,14 +3,12 @@
 //! cancelled flag and the failures its children passed up. Fibers own a stack only while their
 //! function runs.
 
-use std::ptr;
+use std::rc::Rc;
 
 use rquickjs::{Function, Object, Persistent};
 
-use crate::{
-    engine::host::Saved,
-    fiber::{engine_state::EngineState, stack::Stack},
-};
+use super::Saved;
+use crate::fiber::{context::Context, stack::Stack};
 
 /// A task's slot and generation, so that a stale id never names a newer task.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -64,8 +62,9 @@ pub enum Wait {
     /// An io_uring operation in flight: woken by its completion only, also when cancelled
     /// (the kernel may use the operation's memory until then).
     Io(crate::uring::OpId),
-    /// `copy()`, driven by completions until it ends (`scheduler::copy`).
-    Copy(u32),
+    /// A handler's work (`copy()`), driven by completions until the handler wakes it; its
+    /// cancellation is the handler's to carry out.
+    Handler(super::HandlerId),
     /// Until the rejections pending now have been reported: not interruptible.
     Drain,
 }
@@ -102,10 +101,10 @@ pub enum Entry {
 
 pub struct FiberState {
     pub wait: Wait,
-    /// Saved stack pointer while not running.
-    pub sp: *mut u8,
+    /// A spawned fiber's stack, taken when it was spawned, until it first runs.
     pub stack: Option<Stack>,
-    pub engine: Option<EngineState>,
+    /// Its stack and where it stopped, from its first run until it is done.
+    pub context: Option<Rc<Context>>,
     pub entry: Option<Entry>,
     /// Set when the function has ended; the fiber is done once its children are.
     pub ended: Option<Outcome>,
@@ -116,8 +115,6 @@ pub struct FiberState {
     pub resume: Resume,
     /// The `Fiber` JS holds for it, and that `Fiber`'s record, settled when the fiber is done.
     pub handle: Option<Handle>,
-    /// The deepest stack address seen in use, so a deep stack's pages are released.
-    pub lowest: *const u8,
     /// Whether this fiber is a job runner (promise jobs), which is not counted as a child
     /// while idle.
     pub runner: bool,
@@ -127,9 +124,8 @@ impl FiberState {
     pub fn new(entry: Entry) -> FiberState {
         FiberState {
             wait: Wait::Ready,
-            sp: ptr::null_mut(),
             stack: None,
-            engine: None,
+            context: None,
             entry: Some(entry),
             ended: None,
             joiners: Vec::new(),
@@ -137,7 +133,6 @@ impl FiberState {
             shield: 0,
             resume: Resume::Normal,
             handle: None,
-            lowest: ptr::null(),
             runner: false,
         }
     }

@@ -84,10 +84,12 @@ impl Fd {
         true
     }
 
-    /// An operation on it was submitted; the guard marks its completion.
-    pub fn begin(self: &Rc<Fd>) -> InUse {
+    /// A share of it for an operation, which keeps it open until the operation is dropped
+    /// (after its completion); `None` once `close` was called.
+    pub fn for_op(self: &Rc<Fd>) -> Option<InUse> {
+        self.get()?;
         self.inflight.set(self.inflight.get() + 1);
-        InUse(self.clone())
+        Some(InUse(self.clone()))
     }
 
     fn release(&self) {
@@ -96,8 +98,7 @@ impl Fd {
             OPEN.set(OPEN.get() - 1);
             // A direct close: for sockets it never blocks, and it must also work from the
             // engine's finalizer, where the ring (in the scheduler) may be borrowed.
-            // SAFETY: we own `raw`, and no operation in flight refers to it.
-            unsafe { libc::close(raw) };
+            super::sys::process::close(raw);
         }
     }
 }
@@ -110,6 +111,17 @@ impl Drop for Fd {
 
 /// An operation in flight on a descriptor: keeps it open until the completion arrives.
 pub struct InUse(Rc<Fd>);
+
+impl InUse {
+    /// The descriptor's number (still open: this share keeps it so).
+    pub fn raw(&self) -> RawFd {
+        self.0.raw()
+    }
+
+    pub fn fd(&self) -> &Rc<Fd> {
+        &self.0
+    }
+}
 
 impl Drop for InUse {
     fn drop(&mut self) {
@@ -126,16 +138,18 @@ mod tests {
     use super::*;
 
     fn is_open(raw: RawFd) -> bool {
-        // SAFETY: F_GETFD only queries.
-        unsafe { libc::fcntl(raw, libc::F_GETFD) >= 0 }
+        std::path::Path::new(&format!("/proc/self/fd/{raw}")).exists()
     }
 
     #[test]
     fn a_descriptor_closed_while_in_use_is_released_after_its_last_operation() {
-        // SAFETY: plain syscall.
-        let raw = unsafe { libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0) };
-        let fd = Fd::new(raw, true);
-        let op = fd.begin();
+        let fd = crate::uring::sys::net::socket(
+            &crate::uring::sys::addr::SockAddr::ip("127.0.0.1", 0).unwrap(),
+            libc::SOCK_STREAM,
+        )
+        .unwrap();
+        let raw = fd.raw();
+        let op = fd.for_op().unwrap();
         assert!(fd.close(), "an operation is in flight");
         assert!(fd.get().is_none() && is_open(raw), "closed for JS, still open for the kernel");
         drop(op);

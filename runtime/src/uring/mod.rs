@@ -1,11 +1,12 @@
-//! The thread's io_uring. This module is the only code that pushes submissions.
-//!
-//! An operation owns everything the kernel may touch ([`Keep`]) until its completion arrives;
-//! docs/io.md has the whole design.
+//! The kernel boundary: the thread's io_uring ([`ring`]), the operations it runs, one file each
+//! ([`op`]), the provided buffers receives fill ([`buffers`]), owned descriptors ([`fd`]), and
+//! the system calls made directly ([`sys`]). With `fiber/` and `js/`, the only code with
+//! `unsafe`: everything above is safe code over these types. docs/io.md has the design.
 
 pub mod buffers;
 pub mod fd;
+pub mod op;
 mod ring;
-pub mod stream;
+pub mod sys;
 
-pub use ring::{Completion, Keep, OpId, Owner, Ring};
+pub use ring::{OpId, Ring, RingError, Stats, Token};

@@ -1,8 +1,19 @@
 //! One ring per thread, set up as DESIGN.md decides: `SINGLE_ISSUER | DEFER_TASKRUN |
 //! COOP_TASKRUN` (completions are processed only when this thread enters the kernel, with no
 //! interrupts to other threads), a completion queue large enough for many sockets, no SQPOLL.
+//!
+//! The ring keeps each operation it was given until its completion arrives, and knows its
+//! submitter only as an opaque [`Token`]. Submitting is the one `unsafe` act of the IO core, in
+//! [`Ring::push`]; what makes it sound is the [`Operation`] contract (the entry points only into
+//! memory the operation owns) and this ring's promise never to drop an operation before its
+//! completion — also when the ring itself is dropped (see `Drop`).
 
-use std::{any::Any, fmt, io, time::Instant};
+use std::{
+    fmt, io,
+    os::fd::RawFd,
+    rc::Rc,
+    time::{Duration, Instant},
+};
 
 use io_uring::{
     opcode, squeue,
@@ -10,68 +21,64 @@ use io_uring::{
     IoUring,
 };
 
-use super::{buffers::Buffers, fd::InUse};
-use crate::scheduler::task::TaskId;
+use super::{
+    buffers::Buffers,
+    op::{AnyOp, Completion, Operation},
+};
 
 const ENTRIES: u32 = 256;
 const CQ_ENTRIES: u32 = 4096;
 /// The `user_data` of entries whose completion nobody waits for (cancellations).
 const IGNORED: u64 = u64::MAX;
+/// How long a ring being dropped waits for the kernel to finish what it cancelled.
+const TEARDOWN: Duration = Duration::from_secs(10);
+
+/// Who submitted an operation, as the submitter encodes it; the ring only hands it back.
+pub type Token = u64;
 
 /// An operation in flight: its slot and generation, as the entry's `user_data`.
 pub type OpId = u64;
 
-/// Who a completion goes to.
-#[derive(Clone, Copy, PartialEq, Debug)]
-pub enum Owner {
-    /// The fiber parked on it.
-    Fiber(TaskId),
-    /// The process's signal reader (`scheduler::signals`).
-    Signals,
-    /// A `copy()` in progress, by index (`scheduler::copy`).
-    Copy(u32),
-}
-
-/// Memory the kernel may read or write until the operation completes: it is owned by the
-/// operation, not by JS, so nothing JS does (dropping, detaching, resizing a buffer) can pull it
-/// away. Boxes and vectors keep their heap memory in place when moved.
-#[derive(Default)]
-pub struct Keep {
-    pub fd: Option<InUse>,
-    pub buf: Vec<u8>,
-    pub extra: Option<Box<dyn Any>>,
-}
-
-#[derive(Clone, Copy, Debug)]
-pub struct Completion {
-    pub result: i32,
-    pub flags: u32,
-}
-
-struct Op {
-    owner: Owner,
-    keep: Keep,
+struct InFlight {
+    token: Token,
+    op: AnyOp,
     done: Option<Completion>,
     cancelling: bool,
+    /// Whether it keeps the program alive (a fiber waits for it), as opposed to background
+    /// reads such as a signal pipe's.
+    alive: bool,
+}
+
+/// How many operations the ring was given and how many completed: equal once all is done.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub submitted: u64,
+    pub completed: u64,
 }
 
 pub struct Ring {
     ring: IoUring,
     /// The wait's timeout, read by the kernel during `io_uring_enter`.
     timespec: Timespec,
-    ops: Vec<(u32, Option<Op>)>,
+    slots: Vec<(u32, Option<InFlight>)>,
     free: Vec<u32>,
-    /// Operations whose fiber waits for them: while there are any, the program is not stuck.
-    live: usize,
-    /// The provided buffers receives read into, where the kernel supports them.
-    pub buffers: Option<Buffers>,
+    /// Operations whose completion has not arrived.
+    in_flight: usize,
+    /// Of those, the ones that keep the program alive.
+    alive: usize,
+    buffers: Option<Rc<Buffers>>,
     /// Completions taken while making room to submit, delivered by the next poll or wait.
-    backlog: Vec<(Owner, OpId)>,
+    backlog: Vec<(Token, OpId)>,
     /// The completion queue's entries as reaped (memory reused from turn to turn).
     reaped: Vec<(u64, i32, u32)>,
+    stats: Stats,
+    /// The kernel refused the ring itself (not an operation): nothing more can be done with it.
+    broken: Option<io::Error>,
+    /// Torn down already (`close`).
+    closed: bool,
 }
 
-/// io_uring cannot be used here; the message says why and how to fix it.
+/// io_uring cannot be used here, or stopped working; the message says why and how to fix it.
 #[derive(Debug)]
 pub struct RingError(String);
 
@@ -97,39 +104,58 @@ impl Ring {
         Ok(Ring {
             ring,
             timespec: Timespec::new(),
-            ops: Vec::new(),
+            slots: Vec::new(),
             free: Vec::new(),
-            live: 0,
+            in_flight: 0,
+            alive: 0,
             buffers,
             backlog: Vec::new(),
             reaped: Vec::new(),
+            stats: Stats::default(),
+            broken: None,
+            closed: false,
         })
     }
 
-    /// Submits `entry` (at the next enter) for `owner`, with the memory it points into.
-    ///
-    /// # Safety
-    /// Every pointer in `entry` must point into `keep`'s heap memory (or be otherwise valid
-    /// until the completion).
-    pub unsafe fn start(&mut self, owner: Owner, keep: Keep, entry: squeue::Entry) -> OpId {
-        let op = Op { owner, keep, done: None, cancelling: false };
+    /// The provided buffers receives read into, where the kernel supports them.
+    pub fn buffers(&self) -> Option<&Rc<Buffers>> {
+        self.buffers.as_ref()
+    }
+
+    /// Submits `op` (at the next enter) for `token`; it keeps the program alive.
+    pub fn submit(&mut self, token: Token, op: impl Operation) -> OpId {
+        self.start(token, op.into(), true)
+    }
+
+    /// Submits `op` for `token` without keeping the program alive (a read that waits for
+    /// something that may never come, such as a signal).
+    pub fn submit_background(&mut self, token: Token, op: impl Operation) -> OpId {
+        self.start(token, op.into(), false)
+    }
+
+    fn start(&mut self, token: Token, mut op: AnyOp, alive: bool) -> OpId {
+        if let AnyOp::Recv(recv) = &mut op {
+            recv.attach(self.buffers.as_ref());
+        }
+        let op = InFlight { token, op, done: None, cancelling: false, alive };
         let index = match self.free.pop() {
             Some(index) => {
-                let slot = &mut self.ops[index as usize];
+                let slot = &mut self.slots[index as usize];
                 slot.0 = slot.0.wrapping_add(1);
                 slot.1 = Some(op);
                 index
             }
             None => {
-                self.ops.push((0, Some(op)));
-                self.ops.len() as u32 - 1
+                self.slots.push((0, Some(op)));
+                self.slots.len() as u32 - 1
             }
         };
-        if matches!(owner, Owner::Fiber(_) | Owner::Copy(_)) {
-            self.live += 1;
-        }
-        let id = ((self.ops[index as usize].0 as u64) << 32) | index as u64;
-        self.push(entry.user_data(id));
+        self.in_flight += 1;
+        self.alive += usize::from(alive);
+        self.stats.submitted += 1;
+        let id = ((self.slots[index as usize].0 as u64) << 32) | index as u64;
+        let entry = self.slots[index as usize].1.as_mut().expect("just filled").op.entry().user_data(id);
+        self.push(entry);
         id
     }
 
@@ -145,42 +171,53 @@ impl Ring {
     }
 
     /// Cancels every operation in flight on descriptor `fd` (it is being closed).
-    pub fn cancel_fd(&mut self, fd: i32) {
+    pub fn cancel_fd(&mut self, fd: RawFd) {
         let builder = CancelBuilder::fd(Target(fd)).all();
         self.push(opcode::AsyncCancel2::new(builder).build().user_data(IGNORED));
     }
 
-    /// The completion of `id` and its memory back, once it has arrived.
-    pub fn take(&mut self, id: OpId) -> Option<(Completion, Keep)> {
-        let index = (id & 0xffff_ffff) as usize;
-        let done = self.op_mut(id)?.done?;
-        let op = self.ops[index].1.take()?;
-        self.free.push(index as u32);
-        Some((done, op.keep))
+    /// Whether the completion of `id` has arrived.
+    pub fn is_done(&mut self, id: OpId) -> bool {
+        self.op_mut(id).is_some_and(|op| op.done.is_some())
     }
 
-    fn op_mut(&mut self, id: OpId) -> Option<&mut Op> {
-        match self.ops.get_mut((id & 0xffff_ffff) as usize) {
+    /// The completion of `id` and its operation back, once it has arrived.
+    pub fn take(&mut self, id: OpId) -> Option<(Completion, AnyOp)> {
+        let index = (id & 0xffff_ffff) as usize;
+        let done = self.op_mut(id)?.done?;
+        let op = self.slots[index].1.take()?;
+        self.free.push(index as u32);
+        Some((done, op.op))
+    }
+
+    fn op_mut(&mut self, id: OpId) -> Option<&mut InFlight> {
+        match self.slots.get_mut((id & 0xffff_ffff) as usize) {
             Some((generation, Some(op))) if *generation as u64 == id >> 32 => Some(op),
             _ => None,
         }
     }
 
-    /// Whether a fiber waits for an operation in flight.
+    /// Whether an operation that keeps the program alive is in flight.
     pub fn has_live(&self) -> bool {
-        self.live > 0 || !self.backlog.is_empty()
+        self.alive > 0 || !self.backlog.is_empty()
+    }
+
+    pub fn stats(&self) -> Stats {
+        self.stats
     }
 
     /// Submits what is queued and collects what completed, without blocking; enters the
     /// kernel only when there is something to submit or a completion is pending.
-    pub fn poll(&mut self, done: &mut Vec<(Owner, OpId)>) -> io::Result<()> {
+    pub fn poll(&mut self, done: &mut Vec<(Token, OpId)>) -> Result<(), RingError> {
+        self.usable()?;
         done.append(&mut self.backlog);
         let pending = self.ring.submission().taskrun() || self.ring.submission().cq_overflow();
         let queued = self.ring.submission().len() as u32;
         if queued > 0 || pending {
             let flags = io_uring::EnterFlags::GETEVENTS.bits();
             // SAFETY: a plain enter; no argument.
-            retry(|| unsafe { self.ring.submitter().enter::<libc::sigset_t>(queued, 0, flags, None) })?;
+            retry(|| unsafe { self.ring.submitter().enter::<libc::sigset_t>(queued, 0, flags, None) })
+                .map_err(|e| self.fail(e))?;
         }
         self.reap(done);
         Ok(())
@@ -188,7 +225,8 @@ impl Ring {
 
     /// Submits what is queued and blocks until a completion arrives or `deadline` passes, in
     /// one `io_uring_enter`; then collects what completed.
-    pub fn wait(&mut self, deadline: Option<Instant>, done: &mut Vec<(Owner, OpId)>) -> io::Result<()> {
+    pub fn wait(&mut self, deadline: Option<Instant>, done: &mut Vec<(Token, OpId)>) -> Result<(), RingError> {
+        self.usable()?;
         if !self.backlog.is_empty() {
             return self.poll(done); // completions are waiting already
         }
@@ -203,14 +241,14 @@ impl Ring {
         };
         match result {
             Err(e) if e.raw_os_error() == Some(libc::ETIME) => {}
-            Err(e) => return Err(e),
+            Err(e) => return Err(self.fail(e)),
             Ok(_) => {}
         }
         self.reap(done);
         Ok(())
     }
 
-    fn reap(&mut self, done: &mut Vec<(Owner, OpId)>) {
+    fn reap(&mut self, done: &mut Vec<(Token, OpId)>) {
         // Copied out first (the queue borrows the ring), into a vector kept for the next turn.
         let mut ready = std::mem::take(&mut self.reaped);
         let mut completions = self.ring.completion();
@@ -222,12 +260,15 @@ impl Ring {
                 continue;
             }
             let Some(op) = self.op_mut(id) else { continue };
-            op.done = Some(Completion { result, flags });
-            let owner = op.owner;
-            if matches!(owner, Owner::Fiber(_) | Owner::Copy(_)) {
-                self.live -= 1;
+            if op.done.is_some() {
+                continue;
             }
-            done.push((owner, id));
+            op.done = Some(Completion { result, flags });
+            let (token, alive) = (op.token, op.alive);
+            self.in_flight -= 1;
+            self.alive -= usize::from(alive);
+            self.stats.completed += 1;
+            done.push((token, id));
         }
         ready.clear();
         self.reaped = ready;
@@ -235,23 +276,85 @@ impl Ring {
 
     /// Queues an entry, making room by submitting when the queue is full.
     fn push(&mut self, entry: squeue::Entry) {
-        loop {
-            // SAFETY: the caller guarantees what the entry points to.
+        while self.broken.is_none() {
+            // SAFETY: every entry pushed points only into memory its operation owns (the
+            // `Operation` contract) or into nothing (cancellations); the ring keeps that
+            // operation until its completion has arrived, and does not drop it before, even
+            // when the ring itself is dropped.
             if unsafe { self.ring.submission().push(&entry) }.is_ok() {
                 return;
             }
-            if let Err(e) = retry(|| self.ring.submit()) {
-                if e.raw_os_error() != Some(libc::EBUSY) {
-                    eprintln!("uringy: submitting to io_uring failed: {e}");
-                    std::process::exit(1);
-                }
+            match retry(|| self.ring.submit()) {
+                Ok(_) => {}
                 // The completion queue is full: take its completions (the scheduler gets them
                 // with the next poll or wait), which makes room for the kernel's overflow.
-                let mut backlog = std::mem::take(&mut self.backlog);
-                self.reap(&mut backlog);
-                self.backlog = backlog;
+                Err(e) if e.raw_os_error() == Some(libc::EBUSY) => {
+                    let mut backlog = std::mem::take(&mut self.backlog);
+                    self.reap(&mut backlog);
+                    self.backlog = backlog;
+                }
+                Err(e) => {
+                    self.fail(e);
+                }
             }
         }
+    }
+
+    /// Records that the ring itself failed, and says so.
+    fn fail(&mut self, e: io::Error) -> RingError {
+        let error = RingError(format!("uringy: io_uring failed: {e}"));
+        self.broken.get_or_insert(e);
+        error
+    }
+
+    fn usable(&self) -> Result<(), RingError> {
+        match &self.broken {
+            Some(e) => Err(RingError(format!("uringy: io_uring failed: {e}"))),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Ring {
+    /// Tears the ring down, as dropping it does, and says how that went: once every operation
+    /// has completed, `completed` equals `submitted`; any difference was left to the kernel
+    /// (its memory leaked, not freed under it).
+    pub fn close(mut self) -> Stats {
+        self.teardown();
+        self.stats
+    }
+
+    /// Sound while the process goes on: what is in flight is cancelled, and its memory freed
+    /// only once its completion arrived. If the kernel does not confirm that in time (or the
+    /// ring is broken), the memory of what is left is leaked rather than freed under it.
+    fn teardown(&mut self) {
+        if std::mem::replace(&mut self.closed, true) {
+            return;
+        }
+        if self.in_flight > 0 && self.broken.is_none() {
+            self.push(opcode::AsyncCancel2::new(CancelBuilder::any()).build().user_data(IGNORED));
+            let deadline = Instant::now() + TEARDOWN;
+            let mut done = Vec::new();
+            while self.in_flight > 0 && self.broken.is_none() && Instant::now() < deadline {
+                let _ = self.wait(Some(deadline.min(Instant::now() + Duration::from_millis(100))), &mut done);
+                done.clear();
+            }
+        }
+        for (_, slot) in &mut self.slots {
+            if slot.as_ref().is_some_and(|op| op.done.is_none()) {
+                std::mem::forget(slot.take());
+            }
+        }
+        self.slots.clear();
+        if let Some(buffers) = &self.buffers {
+            buffers.unregister(&self.ring);
+        }
+    }
+}
+
+impl Drop for Ring {
+    fn drop(&mut self) {
+        self.teardown();
     }
 }
 
@@ -291,7 +394,6 @@ fn explain(err: io::Error) -> RingError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
 
     #[test]
     fn waiting_until_a_deadline_blocks_that_long() {

@@ -1,35 +1,38 @@
 //! Ops of `uringy:fs`. Every operation io_uring has goes through the ring — openat, read,
 //! write, statx, fsync, ftruncate, unlinkat, renameat, mkdirat, symlinkat — so a fiber doing
 //! file IO never stops the others. The few io_uring lacks are direct system calls, each
-//! bounded: reading a directory (`getdents64`, one call per 32 KiB of entries), `readlink`,
-//! `realpath`, `fchmodat` and `lseek` — metadata calls that do not wait for data.
+//! bounded (`uring::sys::fs`): reading a directory, `readlink`, `realpath`, `fchmodat` and
+//! `lseek` — metadata calls that do not wait for data. Relative paths start from the
+//! runtime's working directory (`process::cwd`).
 
 mod dir;
 mod file;
-mod path;
+pub mod path;
 mod stat;
 
-use std::{ffi::CString, rc::Rc, time::Duration};
+use std::{rc::Rc, time::Duration};
 
-use io_uring::{opcode, types};
 use rquickjs::{Ctx, Result, Value};
 
-pub use self::file::write_array;
 use self::path::PathArg;
 use super::{
-    descriptor,
-    errors::{self, Target},
-    io::{cancelled, failed},
+    io::{cancelled, descriptor, failed},
+    process::cwd,
     Ops,
 };
 use crate::{
-    scheduler::{io, sleep, Waited},
-    uring::{fd::Fd, Keep},
+    js::{
+        errors::{self, Target},
+        native,
+    },
+    scheduler::{sleep, wait, Waited},
+    uring::{
+        fd::Fd,
+        op::{MkDirAt, OpenAt, Operation, RenameAt, SymlinkAt, UnlinkAt},
+        sys,
+    },
 };
 use stat::file_type;
-
-/// `AT_FDCWD`: paths are relative to the working directory.
-const AT_CWD: i32 = libc::AT_FDCWD;
 
 pub fn register(ops: &Ops<'_>) -> Result<()> {
     ops.add("op_fs_open", op_fs_open)?;
@@ -50,7 +53,7 @@ pub fn register(ops: &Ops<'_>) -> Result<()> {
 fn sys_error(ctx: &Ctx<'_>, result: i32, syscall: &str, paths: &[&PathArg]) -> rquickjs::Error {
     if result == -libc::ECANCELED || result == -libc::EINTR || (512..=516).contains(&-result) {
         // Cancelled in the kernel: by the fiber's cancellation (Cancelled) or a close (EBADF).
-        return failed(ctx, result, syscall);
+        return failed(ctx, result, syscall, Target::None);
     }
     let target = match paths {
         [] => Target::None,
@@ -73,14 +76,12 @@ fn sys_error(ctx: &Ctx<'_>, result: i32, syscall: &str, paths: &[&PathArg]) -> r
 
 /// The open file a `Descriptor` argument holds.
 fn file_of<'js>(ctx: &Ctx<'js>, value: &Value<'js>) -> Result<Rc<Fd>> {
-    descriptor::get(value.as_raw()).ok_or_else(|| errors::type_error(ctx, "expected an open file"))
+    descriptor(ctx, value, "an open file")
 }
 
-/// Submits a path operation (its entry built from the boxed paths) and waits; its result.
-fn path_op(ctx: &Ctx<'_>, paths: Box<[CString; 2]>, entry: io_uring::squeue::Entry) -> Result<i32> {
-    let keep = Keep { extra: Some(paths), ..Keep::default() };
-    // SAFETY: the entry points into the boxed paths, which the operation owns.
-    let (done, _) = unsafe { io(ctx, keep, entry) }.ok_or_else(|| cancelled(ctx))?;
+/// Runs an operation that returns only a result (a descriptor, or 0), and waits for it.
+fn run(ctx: &Ctx<'_>, op: impl Operation) -> Result<i32> {
+    let (done, _) = wait(op).map_err(|_| cancelled(ctx))?;
     Ok(done.result)
 }
 
@@ -103,18 +104,13 @@ pub fn open(ctx: &Ctx<'_>, path: &PathArg, flags: i32, mode: u32) -> Result<Rc<F
     let mut pause = Duration::from_millis(1);
     loop {
         let nonblock = writes || attempt & (libc::O_CREAT | libc::O_TRUNC) != 0;
-        let paths = Box::new([path.c.clone(), CString::default()]);
-        let entry = opcode::OpenAt::new(types::Fd(AT_CWD), paths[0].as_ptr())
-            .flags(attempt | libc::O_CLOEXEC | if nonblock { libc::O_NONBLOCK } else { 0 })
-            .mode(mode)
-            .build();
-        let result = path_op(ctx, paths, entry)?;
+        let open_flags = attempt | if nonblock { libc::O_NONBLOCK } else { 0 };
+        let result = run(ctx, OpenAt::new(cwd::dir(ctx), path.c.clone(), open_flags, mode))?;
         if result >= 0 {
             let fd = Fd::new(result, false);
             if nonblock && flags & libc::O_NONBLOCK == 0 {
                 let status = flags & (libc::O_APPEND | libc::O_DIRECT | libc::O_NOATIME | libc::O_ASYNC);
-                // SAFETY: a plain syscall on the descriptor just opened.
-                unsafe { libc::fcntl(result, libc::F_SETFL, status) };
+                let _ = sys::fs::set_status_flags(result, status);
             }
             return Ok(fd);
         }
@@ -122,10 +118,10 @@ pub fn open(ctx: &Ctx<'_>, path: &PathArg, flags: i32, mode: u32) -> Result<Rc<F
             attempt = flags; // not there: create it
             continue;
         }
-        if !(result == -libc::ENXIO && writes && file_type(ctx, path.c.clone(), true)? == libc::S_IFIFO) {
+        if !(result == -libc::ENXIO && writes && file_type(ctx, path, true)? == libc::S_IFIFO) {
             return Err(sys_error(ctx, result, "open", &[path]));
         }
-        if let Waited::Cancelled = sleep(ctx, pause) {
+        if let Waited::Cancelled = sleep(pause) {
             return Err(cancelled(ctx));
         }
         pause = (pause * 2).min(Duration::from_millis(64));
@@ -134,14 +130,12 @@ pub fn open(ctx: &Ctx<'_>, path: &PathArg, flags: i32, mode: u32) -> Result<Rc<F
 
 fn op_fs_open<'js>(ctx: Ctx<'js>, path: PathArg, flags: i32, mode: u32) -> Result<Value<'js>> {
     let fd = open(&ctx, &path, flags, mode)?;
-    descriptor::wrap(&ctx, fd)
+    native::wrap(&ctx, fd)
 }
 
 /// One directory; lib/fs.ts makes `recursive` out of it.
 fn op_fs_mkdir(ctx: Ctx<'_>, path: PathArg, mode: u32) -> Result<()> {
-    let paths = Box::new([path.c.clone(), CString::default()]);
-    let entry = opcode::MkDirAt::new(types::Fd(AT_CWD), paths[0].as_ptr()).mode(mode).build();
-    match path_op(&ctx, paths, entry)? {
+    match run(&ctx, MkDirAt::new(cwd::dir(&ctx), path.c.clone(), mode))? {
         r if r < 0 => Err(sys_error(&ctx, r, "mkdir", &[&path])),
         _ => Ok(()),
     }
@@ -149,20 +143,15 @@ fn op_fs_mkdir(ctx: Ctx<'_>, path: PathArg, mode: u32) -> Result<()> {
 
 /// Removes a file, or (`dir`) an empty directory.
 fn op_fs_unlink(ctx: Ctx<'_>, path: PathArg, dir: bool) -> Result<()> {
-    let paths = Box::new([path.c.clone(), CString::default()]);
     let flags = if dir { libc::AT_REMOVEDIR } else { 0 };
-    let entry = opcode::UnlinkAt::new(types::Fd(AT_CWD), paths[0].as_ptr()).flags(flags).build();
-    match path_op(&ctx, paths, entry)? {
+    match run(&ctx, UnlinkAt::new(cwd::dir(&ctx), path.c.clone(), flags))? {
         r if r < 0 => Err(sys_error(&ctx, r, if dir { "rmdir" } else { "unlink" }, &[&path])),
         _ => Ok(()),
     }
 }
 
 fn op_fs_rename(ctx: Ctx<'_>, from: PathArg, to: PathArg) -> Result<()> {
-    let paths = Box::new([from.c.clone(), to.c.clone()]);
-    let entry =
-        opcode::RenameAt::new(types::Fd(AT_CWD), paths[0].as_ptr(), types::Fd(AT_CWD), paths[1].as_ptr()).build();
-    match path_op(&ctx, paths, entry)? {
+    match run(&ctx, RenameAt::new(cwd::dir(&ctx), from.c.clone(), to.c.clone()))? {
         r if r < 0 => Err(sys_error(&ctx, r, "rename", &[&from, &to])),
         _ => Ok(()),
     }
@@ -170,9 +159,7 @@ fn op_fs_rename(ctx: Ctx<'_>, from: PathArg, to: PathArg) -> Result<()> {
 
 /// Makes `path` a symbolic link to `target` (which need not exist).
 fn op_fs_symlink(ctx: Ctx<'_>, target: PathArg, path: PathArg) -> Result<()> {
-    let paths = Box::new([target.c.clone(), path.c.clone()]);
-    let entry = opcode::SymlinkAt::new(types::Fd(AT_CWD), paths[0].as_ptr(), paths[1].as_ptr()).build();
-    match path_op(&ctx, paths, entry)? {
+    match run(&ctx, SymlinkAt::new(cwd::dir(&ctx), target.c.clone(), path.c.clone()))? {
         r if r < 0 => Err(sys_error(&ctx, r, "symlink", &[&target, &path])),
         _ => Ok(()),
     }

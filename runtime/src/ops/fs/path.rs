@@ -3,10 +3,10 @@
 //! U+DC80–U+DCFF (Python's "surrogateescape"), and such a string given back names the same
 //! bytes — so every file can be listed, opened, renamed and removed, whatever its name.
 
-use crate::ops::errors;
+use crate::js::{errors, strings};
 use std::ffi::CString;
 
-use rquickjs::{qjs, Ctx, FromJs, Result, Value};
+use rquickjs::{Ctx, FromJs, Result, Value};
 
 /// A path argument, as the kernel's NUL-terminated bytes, and as text for error messages.
 pub struct PathArg {
@@ -20,19 +20,7 @@ impl<'js> FromJs<'js> for PathArg {
             let kind = value.type_name();
             return Err(errors::type_error(ctx, &format!("a path must be a string, got {kind}")));
         };
-        let raw = ctx.as_raw().as_ptr();
-        let mut len: qjs::size_t = 0;
-        // SAFETY: the engine encodes the string as UTF-8, with lone surrogates as their
-        // three-byte forms (WTF-8); the bytes live until freed below.
-        let bytes = unsafe {
-            let data = qjs::JS_ToCStringLen2(raw, &mut len, string.as_raw(), false);
-            if data.is_null() {
-                return Err(rquickjs::Error::Exception);
-            }
-            let bytes = std::slice::from_raw_parts(data.cast::<u8>(), len as usize).to_vec();
-            qjs::JS_FreeCString(raw, data);
-            bytes
-        };
+        let bytes = strings::wtf8(ctx, string)?;
         let bytes = unescape(&bytes);
         let text = String::from_utf8_lossy(&bytes).into_owned();
         if bytes.is_empty() {
@@ -87,14 +75,7 @@ pub fn name_to_js<'js>(ctx: &Ctx<'js>, bytes: &[u8]) -> Result<Value<'js>> {
             }
         }
     }
-    // SAFETY: the engine decodes WTF-8, lone surrogates included, into a new string.
-    unsafe {
-        let value = qjs::JS_NewStringLen(ctx.as_raw().as_ptr(), wtf8.as_ptr().cast(), wtf8.len() as _);
-        if qjs::JS_IsException(value) {
-            return Err(rquickjs::Error::Exception);
-        }
-        Ok(Value::from_raw(ctx.clone(), value))
-    }
+    strings::from_wtf8(ctx, &wtf8)
 }
 
 #[cfg(test)]

@@ -4,21 +4,19 @@
 use rquickjs::{Ctx, FromJs, Result, Value};
 
 use super::broken_pipe;
-use crate::ops::{
-    errors::{throw_sys, Target},
-    util::{with_bytes, Usv},
-    Ops,
+use crate::{
+    js::{
+        bytes::with_bytes,
+        errors::{throw_sys, Target},
+        strings::Usv,
+    },
+    ops::Ops,
+    uring::sys::process::{is_terminal, write_all},
 };
 
 pub fn register(ops: &Ops<'_>) -> Result<()> {
     ops.add("op_io_write_sync", op_io_write_sync)?;
-    ops.add("op_io_isatty", op_io_isatty)
-}
-
-/// Whether `fd` is a terminal, like `isatty(3)`; console colors depend on it.
-fn op_io_isatty(fd: i32) -> bool {
-    // SAFETY: isatty only inspects the descriptor number.
-    unsafe { libc::isatty(fd) == 1 }
+    ops.add("op_io_isatty", is_terminal)
 }
 
 /// Writes a string or bytes to fd 1 or 2, all of it, before returning — like `write(2)` in a
@@ -40,28 +38,4 @@ fn op_io_write_sync<'js>(ctx: Ctx<'js>, fd: i32, data: Value<'js>) -> Result<()>
         Err(libc::EPIPE) => Err(broken_pipe(&ctx)),
         Err(errno) => Err(throw_sys(&ctx, errno, "write", Target::None)),
     }
-}
-
-/// Unbuffered, so nothing is lost when the process exits at once; the errno of a failure.
-fn write_all(fd: i32, mut bytes: &[u8]) -> std::result::Result<(), i32> {
-    while !bytes.is_empty() {
-        // SAFETY: writes from memory we borrow to a descriptor the process keeps open.
-        let n = unsafe { libc::write(fd, bytes.as_ptr().cast(), bytes.len()) };
-        if n >= 0 {
-            bytes = &bytes[n as usize..];
-            continue;
-        }
-        match std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO) {
-            libc::EINTR => {}
-            // Someone else made the descriptor non-blocking (a shared terminal or pipe): the
-            // console is synchronous, so wait until it takes more.
-            libc::EAGAIN => {
-                let mut ready = libc::pollfd { fd, events: libc::POLLOUT, revents: 0 };
-                // SAFETY: one pollfd we own.
-                unsafe { libc::poll(&mut ready, 1, -1) };
-            }
-            errno => return Err(errno),
-        }
-    }
-    Ok(())
 }

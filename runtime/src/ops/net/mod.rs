@@ -1,25 +1,29 @@
 //! Ops of `uringy:net`: TCP and Unix listeners and streams, UDP sockets. Calls that can wait
 //! (accept, connect, send, receive) go through the ring; those that never wait (socket, bind,
-//! listen, options, addresses, shutdown) are direct system calls — io_uring gained bind and
-//! listen only in Linux 6.11, and a direct call costs less than a trip through the ring.
+//! listen, options, addresses, shutdown) are direct system calls (`uring::sys::net`).
 
-mod addr;
 mod udp;
 
-use crate::ops::errors;
-use std::{mem, os::fd::RawFd, rc::Rc};
+use std::rc::Rc;
 
-use io_uring::{opcode, types::Fd as Target};
 use rquickjs::{convert::List, function::Opt, Ctx, Result, Value};
 
-use self::addr::SockAddr;
 use super::{
-    descriptor,
-    errors::{throw_sys, Target as ErrorTarget},
-    io::{cancelled, closed, failed},
+    io::{cancelled, closed, descriptor, failed},
     Ops,
 };
-use crate::{scheduler::io, uring::fd::Fd, uring::Keep};
+use crate::{
+    js::{
+        errors::{self, throw_sys, Target},
+        native,
+    },
+    scheduler::wait,
+    uring::{
+        fd::Fd,
+        op::{Accept, Connect},
+        sys::{addr::SockAddr, net},
+    },
+};
 
 pub fn register(ops: &Ops<'_>) -> Result<()> {
     ops.add("op_net_listen", op_net_listen)?;
@@ -31,9 +35,9 @@ pub fn register(ops: &Ops<'_>) -> Result<()> {
     udp::register(ops)
 }
 
-/// The descriptor held by a `Descriptor` argument.
+/// The descriptor held by a socket argument.
 fn fd_of<'js>(ctx: &Ctx<'js>, value: &Value<'js>) -> Result<Rc<Fd>> {
-    descriptor::get(value.as_raw()).ok_or_else(|| errors::type_error(ctx, "expected a socket"))
+    descriptor(ctx, value, "a socket")
 }
 
 /// The kernel's address for `host`/`port`, or for a Unix socket path (`unix`).
@@ -45,29 +49,9 @@ fn address(ctx: &Ctx<'_>, host: &str, port: u16, unix: bool) -> Result<SockAddr>
     })
 }
 
-/// A new socket of `addr`'s family, owned at once so that no error path leaks it.
+/// A new socket of `addr`'s family and `kind`.
 fn socket(ctx: &Ctx<'_>, addr: &SockAddr, kind: i32) -> Result<Rc<Fd>> {
-    // SAFETY: a plain syscall.
-    let raw = unsafe { libc::socket(addr.family(), kind | libc::SOCK_CLOEXEC, 0) };
-    if raw < 0 {
-        return Err(throw_sys(ctx, errno(), "socket", ErrorTarget::None));
-    }
-    Ok(Fd::new(raw, true))
-}
-
-fn errno() -> i32 {
-    std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO)
-}
-
-fn set_option(fd: RawFd, level: i32, name: i32, value: i32) -> std::io::Result<()> {
-    // SAFETY: an int option, passed by pointer with its size.
-    let result = unsafe {
-        libc::setsockopt(fd, level, name, &value as *const i32 as *const libc::c_void, mem::size_of::<i32>() as _)
-    };
-    if result < 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    Ok(())
+    net::socket(addr, kind).map_err(|errno| throw_sys(ctx, errno, "socket", Target::None))
 }
 
 /// Binds a TCP (or, with `unix`, a Unix stream) socket and listens on it.
@@ -95,20 +79,12 @@ fn op_net_listen<'js>(
         }
     }
     for (level, name, value) in options {
-        if let Err(e) = set_option(raw, level, name, value) {
-            return Err(throw_sys(&ctx, e.raw_os_error().unwrap_or(libc::EIO), "setsockopt", ErrorTarget::None));
-        }
+        net::set_option(raw, level, name, value).map_err(|errno| throw_sys(&ctx, errno, "setsockopt", Target::None))?;
     }
-    let target = ErrorTarget::Address(&host, port);
-    // SAFETY: binding to an address we built; listen on our socket.
-    if unsafe { libc::bind(raw, addr.as_ptr(), addr.len) } < 0 {
-        return Err(throw_sys(&ctx, errno(), "bind", target));
-    }
-    // SAFETY: as above.
-    if unsafe { libc::listen(raw, backlog) } < 0 {
-        return Err(throw_sys(&ctx, errno(), "listen", target));
-    }
-    descriptor::wrap(&ctx, fd)
+    let target = || Target::Address(&host, port);
+    net::bind(raw, &addr).map_err(|errno| throw_sys(&ctx, errno, "bind", target()))?;
+    net::listen(raw, backlog).map_err(|errno| throw_sys(&ctx, errno, "listen", target()))?;
+    native::wrap(&ctx, fd)
 }
 
 /// Waits for a connection on a listener: `[socket, peer hostname, peer port]`. The peer's
@@ -116,66 +92,55 @@ fn op_net_listen<'js>(
 /// the peer has reset (`getpeername` then fails with ENOTCONN).
 fn op_net_accept<'js>(ctx: Ctx<'js>, listener: Value<'js>) -> Result<List<(Value<'js>, String, u16)>> {
     let listener = fd_of(&ctx, &listener)?;
-    let raw = listener.get().ok_or_else(|| closed(&ctx, "accept"))?;
-    let mut peer = Box::new(SockAddr::empty());
-    let entry = opcode::Accept::new(Target(raw), &mut peer.storage as *mut _ as *mut libc::sockaddr, &mut peer.len)
-        .flags(libc::SOCK_CLOEXEC)
-        .build();
-    let keep = Keep { fd: Some(listener.begin()), extra: Some(peer), ..Keep::default() };
-    // SAFETY: the entry points into the boxed address, which the operation owns.
-    let (done, keep) = unsafe { io(&ctx, keep, entry) }.ok_or_else(|| cancelled(&ctx))?;
+    let op = Accept::new(&listener).ok_or_else(|| closed(&ctx, "accept"))?;
+    let (done, op) = wait(op).map_err(|_| cancelled(&ctx))?;
     if done.result < 0 {
-        return Err(failed(&ctx, done.result, "accept"));
+        return Err(failed(&ctx, done.result, "accept", Target::None));
     }
     // Accepted even if the fiber was cancelled meanwhile: JS gets it (and closes it), so no
     // connection is leaked; the cancellation takes effect at the fiber's next wait.
     let stream = Fd::new(done.result, true);
-    let peer = keep.extra.and_then(|p| p.downcast::<SockAddr>().ok()).map(|p| *p).unwrap_or_else(SockAddr::empty);
+    let peer = op.peer();
     if peer.family() != libc::AF_UNIX {
-        let _ = set_option(done.result, libc::IPPROTO_TCP, libc::TCP_NODELAY, 1);
+        let _ = net::set_option(done.result, libc::IPPROTO_TCP, libc::TCP_NODELAY, 1);
     }
     let (hostname, port) = peer.parts();
-    Ok(List((descriptor::wrap(&ctx, stream)?, hostname, port)))
+    Ok(List((native::wrap(&ctx, stream)?, hostname, port)))
 }
 
 /// Connects to `host:port` (a numeric address) or, with `unix`, to the Unix socket at `host`.
 /// TCP streams start with Nagle's algorithm off (`setNoDelay(true)`), as in Deno and Bun:
 /// a server's small replies go out at once.
 fn op_net_connect<'js>(ctx: Ctx<'js>, host: String, port: u16, unix: bool) -> Result<Value<'js>> {
-    let addr = Box::new(address(&ctx, &host, port, unix)?);
+    let addr = address(&ctx, &host, port, unix)?;
     let fd = socket(&ctx, &addr, libc::SOCK_STREAM)?;
-    let raw = fd.raw();
-    let entry = opcode::Connect::new(Target(raw), addr.as_ptr(), addr.len).build();
-    let keep = Keep { fd: Some(fd.begin()), extra: Some(addr), ..Keep::default() };
-    // SAFETY: the entry points into the boxed address, which the operation owns.
-    let (done, _) = unsafe { io(&ctx, keep, entry) }.ok_or_else(|| cancelled(&ctx))?;
-    if done.result < 0 {
-        if done.result == -libc::ECANCELED {
-            return Err(cancelled(&ctx));
-        }
-        return Err(throw_sys(&ctx, -done.result, "connect", ErrorTarget::Address(&host, port)));
+    let op = Connect::new(&fd, addr).ok_or_else(|| closed(&ctx, "connect"))?;
+    let (done, _) = wait(op).map_err(|_| cancelled(&ctx))?;
+    match done.result {
+        // Nobody else holds the socket yet: only the fiber's cancellation cancels it.
+        e if e == -libc::ECANCELED || e == -libc::EINTR => return Err(cancelled(&ctx)),
+        e if e < 0 => return Err(throw_sys(&ctx, -e, "connect", Target::Address(&host, port))),
+        _ => {}
     }
     if !unix {
-        let _ = set_option(raw, libc::IPPROTO_TCP, libc::TCP_NODELAY, 1);
+        let _ = net::set_option(fd.raw(), libc::IPPROTO_TCP, libc::TCP_NODELAY, 1);
     }
-    descriptor::wrap(&ctx, fd)
+    native::wrap(&ctx, fd)
 }
 
 /// `[hostname, port]` of a socket's local end.
 fn op_net_address<'js>(ctx: Ctx<'js>, socket: Value<'js>) -> Result<List<(String, u16)>> {
     let fd = fd_of(&ctx, &socket)?;
     let raw = fd.get().ok_or_else(|| closed(&ctx, "getsockname"))?;
-    match addr::of_socket(raw) {
-        Ok(addr) => Ok(List(addr.parts())),
-        Err(e) => Err(throw_sys(&ctx, e.raw_os_error().unwrap_or(libc::EIO), "getsockname", ErrorTarget::None)),
-    }
+    let addr = net::local_addr(raw).map_err(|errno| throw_sys(&ctx, errno, "getsockname", Target::None))?;
+    Ok(List(addr.parts()))
 }
 
 fn op_net_set_nodelay<'js>(ctx: Ctx<'js>, socket: Value<'js>, on: bool) -> Result<()> {
     let fd = fd_of(&ctx, &socket)?;
     let raw = fd.get().ok_or_else(|| closed(&ctx, "setsockopt"))?;
-    set_option(raw, libc::IPPROTO_TCP, libc::TCP_NODELAY, on as i32)
-        .map_err(|e| throw_sys(&ctx, e.raw_os_error().unwrap_or(libc::EIO), "setsockopt", ErrorTarget::None))
+    net::set_option(raw, libc::IPPROTO_TCP, libc::TCP_NODELAY, on as i32)
+        .map_err(|errno| throw_sys(&ctx, errno, "setsockopt", Target::None))
 }
 
 /// Ends our sending side (the peer reads end of stream), or (`reading`) our receiving side (a
@@ -185,9 +150,8 @@ fn op_net_shutdown<'js>(ctx: Ctx<'js>, socket: Value<'js>, reading: Opt<bool>) -
     let fd = fd_of(&ctx, &socket)?;
     let raw = fd.get().ok_or_else(|| closed(&ctx, "shutdown"))?;
     let how = if reading.0 == Some(true) { libc::SHUT_RD } else { libc::SHUT_WR };
-    // SAFETY: a plain syscall on our socket.
-    if unsafe { libc::shutdown(raw, how) } < 0 && errno() != libc::ENOTCONN {
-        return Err(throw_sys(&ctx, errno(), "shutdown", ErrorTarget::None));
+    match net::shutdown(raw, how) {
+        Err(errno) if errno != libc::ENOTCONN => Err(throw_sys(&ctx, errno, "shutdown", Target::None)),
+        _ => Ok(()),
     }
-    Ok(())
 }

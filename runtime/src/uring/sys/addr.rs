@@ -8,11 +8,12 @@ use std::{
 /// A socket address in the kernel's form, boxed by the operations that pass it to the ring.
 #[derive(Clone, Copy)]
 pub struct SockAddr {
-    pub storage: libc::sockaddr_storage,
-    pub len: libc::socklen_t,
+    pub(crate) storage: libc::sockaddr_storage,
+    pub(crate) len: libc::socklen_t,
 }
 
 impl SockAddr {
+    /// Room for any address (what `accept` and `recvmsg` fill in).
     pub fn empty() -> SockAddr {
         // SAFETY: all-zero is a valid sockaddr_storage.
         SockAddr { storage: unsafe { mem::zeroed() }, len: mem::size_of::<libc::sockaddr_storage>() as _ }
@@ -61,11 +62,16 @@ impl SockAddr {
         Some(addr)
     }
 
+    /// Where the kernel writes an address and its length.
+    pub(crate) fn as_mut_parts(&mut self) -> (*mut libc::sockaddr, *mut libc::socklen_t) {
+        (&mut self.storage as *mut _ as *mut libc::sockaddr, &mut self.len)
+    }
+
     pub fn family(&self) -> i32 {
         self.storage.ss_family as i32
     }
 
-    pub fn as_ptr(&self) -> *const libc::sockaddr {
+    pub(crate) fn as_ptr(&self) -> *const libc::sockaddr {
         &self.storage as *const _ as *const libc::sockaddr
     }
 
@@ -92,17 +98,6 @@ impl SockAddr {
             _ => (String::new(), 0),
         }
     }
-}
-
-/// The local address of socket `fd` (the peer's comes with `accept` or is the one connected to).
-pub fn of_socket(fd: i32) -> std::io::Result<SockAddr> {
-    let mut addr = SockAddr::empty();
-    let storage = &mut addr.storage as *mut _ as *mut libc::sockaddr;
-    // SAFETY: the kernel writes at most `len` bytes into the storage.
-    if unsafe { libc::getsockname(fd, storage, &mut addr.len) } < 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    Ok(addr)
 }
 
 #[cfg(test)]
