@@ -6,11 +6,11 @@
 mod report;
 
 use std::{
-    cell::{Cell, RefCell},
+    cell::Cell,
     env,
     path::PathBuf,
     rc::Rc,
-    time::Instant,
+    time::{Duration, Instant},
 };
 
 use rquickjs::{Context, Ctx, Function, Module, Object, Persistent, Value};
@@ -62,6 +62,9 @@ pub fn run(entry: Entry, args: Vec<String>, options: Options) -> u8 {
         }
     }
 }
+
+/// How long a runtime torn down while its program runs gives its fibers to unwind.
+const UNWIND: Duration = Duration::from_secs(5);
 
 /// A runtime, set up and with its main module's fiber started.
 pub struct Runtime {
@@ -139,7 +142,7 @@ impl Runtime {
             }
             let engine = Engine::of(&ctx);
             fiber::context::init(&engine);
-            scheduler::install(Rc::new(RefCell::new(Scheduler::new(engine, ring, options.stack_size))));
+            scheduler::install(Scheduler::new(engine, ring, options.stack_size));
             match bootstrap(&ctx) {
                 Ok(()) => {
                     scheduler::with(|s| s.start_root(main_fn(entry, main.clone())));
@@ -182,7 +185,7 @@ impl Runtime {
     /// Tears the runtime down, as dropping it does, and says what it found left over: a
     /// descriptor still open, or an operation the kernel did not give back.
     pub fn close(mut self) -> Result<(), String> {
-        let stats = self.teardown();
+        let stats = self.teardown()?;
         let open = fd::open_count();
         if open > 0 {
             return Err(format!("{open} descriptors were left open at exit"));
@@ -197,32 +200,49 @@ impl Runtime {
         }
     }
 
-    /// Lets go of everything in order: the scheduler's tasks and the layers' state (engine
-    /// values, before the engine goes), the ring (once the kernel has given back every
-    /// operation), the fibers' hold on the engine, then the engine.
-    fn teardown(&mut self) -> Option<Stats> {
+    /// Lets go of everything in order: a program still running is cancelled and its fibers
+    /// unwind (running their `finally` blocks, letting go of what their frames hold); then the
+    /// scheduler's tasks and the layers' state (engine values, before the engine goes), the
+    /// ring (once the kernel has given back every operation), the fibers' hold on the engine,
+    /// and the engine.
+    fn teardown(&mut self) -> Result<Option<Stats>, String> {
         if std::mem::replace(&mut self.closed, true) {
-            return None;
+            return Ok(None);
         }
+        let mut unwound = true;
         if let Some(context) = &self.context {
             context.with(|ctx| {
-                scheduler::with(|s| s.release());
+                if self.status.is_none() && scheduler::try_with(|s| s.cancel_root()) == Some(true) {
+                    unwound = !matches!(scheduler::run(&ctx, Some(Instant::now() + UNWIND)), End::Paused);
+                }
+                scheduler::try_with(|s| s.release());
                 userdata::remove::<ops::State>(&ctx);
                 userdata::remove::<Report>(&ctx);
             });
         }
-        let ring = scheduler::uninstall().and_then(|s| Rc::try_unwrap(s).ok()).map(|s| s.into_inner().into_ring());
+        let ring = scheduler::uninstall().map(Scheduler::into_ring);
         let stats = ring.map(Ring::close);
         drop(fiber::context::release());
+        if !unwound {
+            // A fiber that ignores its cancellation (a loop inside `shield`) still holds engine
+            // values on its stack: the engine is left allocated rather than freed under them.
+            std::mem::forget(self.context.take());
+            std::mem::forget(self.rt.take());
+            return Err(format!(
+                "a fiber did not end within {UNWIND:?} of its cancellation; the runtime's memory is not freed"
+            ));
+        }
         drop(self.context.take());
         drop(self.rt.take());
-        stats
+        Ok(stats)
     }
 }
 
 impl Drop for Runtime {
     fn drop(&mut self) {
-        self.teardown();
+        if let Err(leak) = self.teardown() {
+            eprintln!("uringy: {leak}");
+        }
     }
 }
 

@@ -54,6 +54,7 @@ impl EngineState {
     ///
     /// # Safety
     /// `rt` must be a live runtime and no other thread may use it.
+    #[inline(always)]
     pub(super) unsafe fn save(rt: *mut qjs::JSRuntime) -> EngineState {
         let base = rt.cast::<u8>();
         // SAFETY: the offsets lie within JSRuntime (checked against its size at build time)
@@ -75,6 +76,7 @@ impl EngineState {
     /// # Safety
     /// As [`EngineState::save`]; the state must be one saved from, or made fresh for, this
     /// runtime.
+    #[inline(always)]
     pub(super) unsafe fn load(&self, rt: *mut qjs::JSRuntime) {
         let base = rt.cast::<u8>();
         // SAFETY: as in `save`.
@@ -100,11 +102,14 @@ pub fn stack_left(ctx: &Ctx<'_>) -> usize {
     (stack_pointer() as usize).saturating_sub(limit)
 }
 
-/// The address of a local: where this stack is now.
+/// Where this stack is now: the stack pointer itself (the address of a local would do, but
+/// AddressSanitizer moves locals to a heap of its own).
 #[inline(always)]
 pub fn stack_pointer() -> *const u8 {
-    let here = 0u8;
-    ptr::addr_of!(here)
+    let sp: *const u8;
+    // SAFETY: only reads the stack pointer register.
+    unsafe { std::arch::asm!("mov {}, rsp", out(reg) sp, options(nomem, nostack, preserves_flags)) };
+    sp
 }
 
 /// Confirms, against the running engine, that the offsets describe it: the stack fields

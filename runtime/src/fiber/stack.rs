@@ -236,7 +236,9 @@ mod tests {
         let stack = pool.take().unwrap();
         // SAFETY: inside the usable stack, written as a deep recursion would.
         let deep = unsafe { stack.bottom().add(PAGE) };
+        // SAFETY: 64 KiB from a page above the bottom, inside the stack, which nothing runs on.
         unsafe { std::ptr::write_bytes(deep, 0xAB, 64 * 1024) };
+        // SAFETY: just below the top, inside the stack.
         unsafe { stack.top().sub(SHALLOW).write_bytes(0xAB, 8) };
         // Never seen parked deep (`lowest` above the stack): only the probe can tell.
         pool.give(stack, usize::MAX as *const u8);

@@ -2,7 +2,9 @@
 //! arrays that take over a Rust buffer. Every access runs a closure over a slice during which
 //! no JS runs, so the memory can be neither freed, detached nor resized meanwhile.
 
-use rquickjs::{qjs, ArrayBuffer, Ctx, TypedArray, Value};
+use std::{ffi::c_void, mem::ManuallyDrop, ptr};
+
+use rquickjs::{qjs, Ctx, Value};
 
 use super::errors;
 
@@ -116,9 +118,61 @@ fn is_array_buffer(value: &Value<'_>) -> bool {
     unsafe { qjs::JS_IsArrayBuffer(value.as_raw()) }
 }
 
-/// A `Uint8Array` that takes over `bytes` without copying them; the engine frees (or, for
-/// `ArrayBuffer.prototype.transfer`, resizes) them with Rust's allocator.
+/// A `Uint8Array` that takes over `bytes` without copying them, in one engine call (a file
+/// read whole becomes one). The engine frees them, or for `ArrayBuffer.prototype.transfer`
+/// resizes them, through [`manage`], with Rust's allocator. If the engine runs out of memory
+/// making the array, the bytes may be leaked, never freed twice.
 pub fn uint8_array_of<'js>(ctx: &Ctx<'js>, bytes: Vec<u8>) -> rquickjs::Result<Value<'js>> {
-    let buffer = ArrayBuffer::new(ctx.clone(), bytes)?;
-    Ok(TypedArray::<u8>::from_arraybuffer(buffer)?.into_value())
+    let mut bytes = ManuallyDrop::new(bytes);
+    let (ptr, len) = (bytes.as_mut_ptr(), bytes.len());
+    // The capacity, which the engine does not track, where `manage` finds it: the engine
+    // passes the same opaque pointer for the array's whole life, also after a transfer.
+    let capacity = Box::into_raw(Box::new(bytes.capacity()));
+    // SAFETY: the engine takes the vector's memory and hands it to `manage` to resize or
+    // free; the new value's reference is the `Value`'s.
+    let value = unsafe {
+        let raw = qjs::JS_NewUint8Array(ctx.as_raw().as_ptr(), ptr, len as _, Some(manage), capacity.cast(), false);
+        Value::from_raw(ctx.clone(), raw)
+    };
+    if value.is_exception() {
+        return Err(rquickjs::Error::Exception);
+    }
+    Ok(value)
+}
+
+/// The engine's hook for memory it took from a vector: `size` 0 frees it, anything else
+/// resizes it.
+unsafe extern "C" fn manage(
+    _rt: *mut qjs::JSRuntime,
+    opaque: *mut c_void,
+    ptr: *mut c_void,
+    size: qjs::size_t,
+) -> *mut c_void {
+    let capacity = opaque.cast::<usize>();
+    // SAFETY: `ptr` and the capacity behind `opaque` describe the vector handed over in
+    // `uint8_array_of` (or the last resize of it); all of its bytes are initialised.
+    let mut bytes = ManuallyDrop::new(unsafe { Vec::from_raw_parts(ptr.cast::<u8>(), *capacity, *capacity) });
+    let size = size as usize;
+    if size == 0 {
+        // SAFETY: the engine frees an array's memory once, and nothing uses it afterwards;
+        // the capacity's box is freed with it.
+        unsafe {
+            ManuallyDrop::drop(&mut bytes);
+            drop(Box::from_raw(capacity));
+        }
+        return ptr::null_mut();
+    }
+    let len = bytes.len();
+    if size > len {
+        if bytes.try_reserve_exact(size - len).is_err() {
+            return ptr::null_mut(); // the engine throws out of memory; the bytes stay as they were
+        }
+        bytes.resize(size, 0);
+    } else {
+        bytes.truncate(size);
+        bytes.shrink_to_fit();
+    }
+    // SAFETY: the box made in `uint8_array_of`, still the array's.
+    unsafe { *capacity = bytes.capacity() };
+    bytes.as_mut_ptr().cast()
 }

@@ -10,6 +10,8 @@ use rquickjs::{qjs, Ctx, Function, Object, Value};
 /// engine without a `Ctx` at hand: a fiber's first frame, the scheduler's loop.
 pub struct Engine {
     ctx: NonNull<qjs::JSContext>,
+    /// The context's runtime, asked for on every turn.
+    rt: *mut qjs::JSRuntime,
 }
 
 impl Engine {
@@ -17,7 +19,9 @@ impl Engine {
     pub fn of(ctx: &Ctx<'_>) -> Engine {
         // SAFETY: a live context; the new reference is released in `drop`.
         let raw = unsafe { qjs::JS_DupContext(ctx.as_raw().as_ptr()) };
-        Engine { ctx: NonNull::new(raw).expect("a live context is not null") }
+        // SAFETY: a live context's runtime.
+        let rt = unsafe { qjs::JS_GetRuntime(raw) };
+        Engine { ctx: NonNull::new(raw).expect("a live context is not null"), rt }
     }
 
     /// The context, to call into the engine.
@@ -28,8 +32,7 @@ impl Engine {
 
     /// The runtime, for the engine state each fiber owns (`fiber::engine_state`).
     pub fn runtime(&self) -> *mut qjs::JSRuntime {
-        // SAFETY: a live context's runtime.
-        unsafe { qjs::JS_GetRuntime(self.ctx.as_ptr()) }
+        self.rt
     }
 
     /// Whether promise jobs are waiting.
@@ -54,7 +57,7 @@ impl Clone for Engine {
     fn clone(&self) -> Engine {
         // SAFETY: a live context (this handle keeps it); the new reference is the clone's.
         let raw = unsafe { qjs::JS_DupContext(self.ctx.as_ptr()) };
-        Engine { ctx: NonNull::new(raw).expect("a live context is not null") }
+        Engine { ctx: NonNull::new(raw).expect("a live context is not null"), rt: self.rt }
     }
 }
 
@@ -84,10 +87,17 @@ pub fn call<'js>(ctx: &Ctx<'js>, function: &Function<'js>) -> Result<Value<'js>,
         Value::from_raw(ctx.clone(), qjs::JS_Call(raw, function.as_raw(), qjs::JS_UNDEFINED, 0, std::ptr::null_mut()))
     };
     if result.is_exception() {
-        Err(ctx.catch())
+        Err(caught(ctx))
     } else {
         Ok(result)
     }
+}
+
+/// What a call threw. Out of line: `call`'s frame sits under every fiber.
+#[cold]
+#[inline(never)]
+fn caught<'js>(ctx: &Ctx<'js>) -> Value<'js> {
+    ctx.catch()
 }
 
 /// `object[index] = value` through the engine's indexed set (no atom for the key); false if it

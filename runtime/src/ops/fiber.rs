@@ -176,6 +176,7 @@ impl RawOp for Sleep {
     const NAME: &'static std::ffi::CStr = c"op_fiber_sleep";
     const LENGTH: i32 = 1;
 
+    #[inline(always)]
     fn call<'js>(args: Args<'_, 'js>) -> Result<Return<'js>> {
         let ms = args.number(0)?;
         // Infinity (or 1e300) waits as long as anything can: about 31 years, until cancelled.

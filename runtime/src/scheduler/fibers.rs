@@ -4,7 +4,7 @@
 //! Discipline: the scheduler is borrowed only between switches, never across one, and JS runs
 //! only when it is not borrowed (outcomes are collected and written to JS afterwards).
 
-use std::time::Instant;
+use std::{rc::Rc, time::Instant};
 
 use rquickjs::{function::This, Ctx, Function, Persistent, Value};
 
@@ -14,8 +14,15 @@ use super::{
     with, RootEnd, Saved, Settled, Waited,
 };
 use crate::{
-    fiber::context::{Context, State},
-    js::{self, engine::Job, promise::settled},
+    fiber::{
+        context::{Context, State},
+        stack::Stack,
+    },
+    js::{
+        self,
+        engine::{Engine, Job},
+        promise::settled,
+    },
     uring::RingError,
 };
 
@@ -142,7 +149,7 @@ fn run_jobs_now(ctx: &Ctx<'_>) {
                 None => {
                     let mut fiber = FiberState::new(Entry::Jobs);
                     fiber.runner = true;
-                    fiber.stack = s.runner_stack.take();
+                    fiber.context = s.runner_stack.take().map(context);
                     let root = s.root;
                     let id = s.add_task(root, Kind::Fiber(Box::new(fiber)));
                     s.runner = Some(id);
@@ -166,6 +173,11 @@ fn run_jobs_now(ctx: &Ctx<'_>) {
     }
 }
 
+/// A fiber on `stack`, to run when it is first resumed.
+pub(super) fn context(stack: Stack) -> Rc<Context> {
+    Context::new(stack, run_fiber)
+}
+
 /// Switches to fiber `id` until it parks or ends.
 fn resume(id: TaskId) {
     let context = with(|s| {
@@ -174,14 +186,10 @@ fn resume(id: TaskId) {
         if fiber.context.is_none() {
             // Spawned fibers brought their stack; the scheduler's own (timer callbacks, promise
             // jobs, the root) take theirs now.
-            let stack = match fiber.stack.take() {
-                Some(stack) => Ok(stack),
-                None if is_root => s.root_pool.take(),
-                None => s.pool.take(),
-            };
+            let stack = if is_root { s.root_pool.take() } else { s.pool.take() };
             let fiber = s.tasks.fiber_mut(id)?;
             match stack {
-                Ok(stack) => fiber.context = Some(Context::new(stack, run_fiber)),
+                Ok(stack) => fiber.context = Some(context(stack)),
                 Err(e) => return Some(Err(e)),
             }
         }
@@ -382,50 +390,79 @@ fn drain_jobs(ctx: &Ctx<'_>) {
 }
 
 /// The entry of every fiber, on its own stack: runs its function, then records how it ended.
-/// Every engine value made here is dropped before it returns.
+/// Every engine value made here is dropped before it returns. Its frame sits under every
+/// frame of the fiber's function: it holds only what the call needs, and the rest is done out
+/// of line.
 fn run_fiber() {
-    let engine = with(|s| s.engine.clone());
+    let engine = current_engine();
     let ctx = engine.ctx();
+    let (id, ready) = ready(&ctx);
+    let outcome = match ready {
+        Ready::Function(function) => match js::engine::call(&ctx, &function) {
+            Ok(value) => returned(&ctx, value),
+            Err(error) => threw(&ctx, id, error, &function),
+        },
+        Ready::Jobs => run_jobs(&ctx, id),
+        Ready::Main => run_main(&ctx, id),
+        Ready::Nothing => Outcome::Cancelled,
+    };
+    end_fiber(&ctx, id, outcome);
+}
+
+/// What a fiber runs, looked up and ready to call.
+enum Ready<'js> {
+    /// A spawned fiber's function, or a timer's callback.
+    Function(Function<'js>),
+    Jobs,
+    Main,
+    Nothing,
+}
+
+#[inline(never)]
+fn current_engine() -> Engine {
+    with(|s| s.engine.clone())
+}
+
+/// The running fiber and what it runs.
+#[inline(never)]
+fn ready<'js>(ctx: &Ctx<'js>) -> (TaskId, Ready<'js>) {
     let (id, entry) = with(|s| {
         let id = s.current.expect("a fiber runs as current");
-        (id, s.tasks.fiber_mut(id).and_then(|f| f.entry.take()))
+        let entry = match s.tasks.fiber_mut(id).and_then(|f| f.entry.take()) {
+            Some(Entry::Timer(timer)) => s.take_timer_callback(timer).map(Entry::Function),
+            entry => entry,
+        };
+        (id, entry)
     });
-    let outcome = match entry {
-        Some(Entry::Function(function)) => call(&ctx, id, function),
-        Some(Entry::Timer(timer)) => run_timer(&ctx, id, timer),
-        Some(Entry::Jobs) => run_jobs(&ctx, id),
-        Some(Entry::Main) => run_main(&ctx, id),
-        None => Outcome::Cancelled,
+    let ready = match entry {
+        Some(Entry::Function(function)) => function.restore(ctx).map_or(Ready::Nothing, Ready::Function),
+        Some(Entry::Jobs) => Ready::Jobs,
+        Some(Entry::Main) => Ready::Main,
+        Some(Entry::Timer(_)) | None => Ready::Nothing,
     };
+    (id, ready)
+}
+
+#[inline(never)]
+fn end_fiber(ctx: &Ctx<'_>, id: TaskId, outcome: Outcome) {
     // A rejection that happened in this fiber and is not handled yet fails it, not whatever
     // is above it: it stays until the rejection is reported (or handled).
     if rejection_below(id) {
         park(Wait::Drain);
     }
     with(|s| s.function_ended(id, outcome));
-    flush_effects(&ctx);
-}
-
-/// Calls a fiber's function with no arguments, straight through the engine: every byte of
-/// this frame sits under every frame of the fiber, and a fiber's memory is its stack pages.
-#[inline(always)]
-fn call(ctx: &Ctx<'_>, id: TaskId, function: Persistent<Function<'static>>) -> Outcome {
-    let Ok(function) = function.restore(ctx) else { return Outcome::Cancelled };
-    match js::engine::call(ctx, &function) {
-        Ok(value) => Outcome::Returned(Persistent::save(ctx, value)),
-        Err(error) => {
-            thrown_by(ctx, &error, &function);
-            classify(ctx, id, error)
-        }
-    }
+    flush_effects(ctx);
 }
 
 #[inline(never)]
-fn run_timer(ctx: &Ctx<'_>, id: TaskId, timer: TaskId) -> Outcome {
-    match with(|s| s.take_timer_callback(timer)) {
-        Some(callback) => call(ctx, id, callback),
-        None => Outcome::Cancelled,
-    }
+fn returned<'js>(ctx: &Ctx<'js>, value: Value<'js>) -> Outcome {
+    Outcome::Returned(Persistent::save(ctx, value))
+}
+
+#[inline(never)]
+fn threw<'js>(ctx: &Ctx<'js>, id: TaskId, error: Value<'js>, function: &Function<'js>) -> Outcome {
+    thrown_by(ctx, &error, function);
+    classify(ctx, id, error)
 }
 
 #[inline(never)]

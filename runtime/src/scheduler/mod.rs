@@ -20,9 +20,8 @@ pub mod timers;
 mod wait;
 
 use std::{
-    cell::RefCell,
+    cell::{Cell, RefCell},
     collections::{HashMap, VecDeque},
-    rc::Rc,
     time::{Duration, Instant},
 };
 
@@ -42,25 +41,50 @@ pub use wait::{handler_token, sleep, throw_cancelled, wait, wait_handler, Cancel
 /// A JS value kept across waits and turns.
 pub type Saved = Persistent<Value<'static>>;
 
+/// Where a thread keeps its scheduler: made once per thread and never freed (a few bytes), so
+/// that the thread-local holding it needs no destructor — reading it is then a plain load, and
+/// ops reach the scheduler on every call.
+type Slot = RefCell<Option<Box<Scheduler>>>;
+
 thread_local! {
-    /// The scheduler of the runtime this thread runs (one at a time).
-    static CURRENT: RefCell<Option<Rc<RefCell<Scheduler>>>> = const { RefCell::new(None) };
+    /// The slot of the scheduler of the runtime this thread runs (one at a time).
+    static CURRENT: Cell<Option<&'static Slot>> = const { Cell::new(None) };
+}
+
+fn slot() -> &'static Slot {
+    match CURRENT.get() {
+        Some(slot) => slot,
+        None => {
+            let slot: &'static Slot = Box::leak(Box::default());
+            CURRENT.set(Some(slot));
+            slot
+        }
+    }
 }
 
 /// Makes `scheduler` the one this thread's ops and fibers reach.
-pub fn install(scheduler: Rc<RefCell<Scheduler>>) {
-    CURRENT.set(Some(scheduler));
+pub fn install(scheduler: Scheduler) {
+    *slot().borrow_mut() = Some(Box::new(scheduler));
 }
 
-/// Forgets this thread's scheduler (its runtime is going); it is returned to be dropped.
-pub fn uninstall() -> Option<Rc<RefCell<Scheduler>>> {
-    CURRENT.take()
+/// Takes this thread's scheduler out (its runtime is going), to be dropped or left.
+pub fn uninstall() -> Option<Scheduler> {
+    slot().borrow_mut().take().map(|s| *s)
+}
+
+/// Runs `f` on this thread's scheduler if one is installed (a runtime being torn down may
+/// not have got that far).
+pub fn try_with<R>(f: impl FnOnce(&mut Scheduler) -> R) -> Option<R> {
+    slot().borrow_mut().as_deref_mut().map(f)
 }
 
 /// Runs `f` on this thread's scheduler. Never across a switch (a wait): the borrow ends with
-/// `f`, and code that waits takes what it needs out first.
+/// `f`, and code that waits takes what it needs out first. Inlined: its frames would sit under
+/// the waits that use it.
+#[inline(always)]
 pub fn with<R>(f: impl FnOnce(&mut Scheduler) -> R) -> R {
-    CURRENT.with_borrow(|current| f(&mut current.as_ref().expect("a runtime runs on this thread").borrow_mut()))
+    let slot = CURRENT.get().expect("a runtime runs on this thread");
+    f(slot.borrow_mut().as_deref_mut().expect("a runtime runs on this thread"))
 }
 
 /// The root fiber's stack, at least: as deep as a main thread's, so the main module recurses as
@@ -307,7 +331,7 @@ impl Scheduler {
         let parent = self.spawn_parent();
         let id = self.spawn_under(parent, function, handle);
         if let Some(fiber) = self.tasks.fiber_mut(id) {
-            fiber.stack = Some(stack);
+            fiber.context = Some(fibers::context(stack));
         }
         Ok(id)
     }
@@ -530,6 +554,13 @@ impl Scheduler {
             Wait::Handler(handler) => self.cancel_handler(handler),
             _ => {}
         }
+    }
+
+    /// Cancels the whole program (its runtime is being torn down); false if it has no root.
+    pub fn cancel_root(&mut self) -> bool {
+        let Some(root) = self.root.filter(|root| self.exists(*root)) else { return false };
+        self.cancel(root);
+        true
     }
 
     /// An error no JS caller can receive (a callback nobody awaits, an unhandled rejection):
@@ -789,9 +820,6 @@ impl Scheduler {
         }
         for mut task in self.tasks.drain().collect::<Vec<_>>() {
             let Some(fiber) = task.fiber_mut() else { continue };
-            if let Some(stack) = fiber.stack.take() {
-                self.pool.give(stack, std::ptr::null());
-            }
             // A fiber still suspended keeps its stack: what its frames hold is never dropped
             // (a leak at worst), and its stack is not reused under them.
             if let Some((stack, lowest)) = fiber.context.take().and_then(|c| c.take_stack()) {

@@ -71,6 +71,9 @@ impl Scheduler {
     /// first task still alive where it happened (its fiber or scope, else what is above it).
     /// Fibers that waited for this (`Wait::Drain`) go on.
     pub(super) fn report_rejections(&mut self) {
+        if self.rejections.is_empty() && self.draining.is_empty() {
+            return;
+        }
         for rejection in std::mem::take(&mut self.rejections) {
             let owner = rejection.owners.iter().copied().find(|owner| self.exists(*owner));
             match owner {

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use rquickjs::{Function, Object, Persistent};
 
 use super::Saved;
-use crate::fiber::{context::Context, stack::Stack};
+use crate::fiber::context::Context;
 
 /// A task's slot and generation, so that a stale id never names a newer task.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -101,9 +101,8 @@ pub enum Entry {
 
 pub struct FiberState {
     pub wait: Wait,
-    /// A spawned fiber's stack, taken when it was spawned, until it first runs.
-    pub stack: Option<Stack>,
-    /// Its stack and where it stopped, from its first run until it is done.
+    /// Its stack and where it stopped: a spawned fiber's from its spawn (which took the
+    /// stack), the scheduler's own from their first run, until they are done.
     pub context: Option<Rc<Context>>,
     pub entry: Option<Entry>,
     /// Set when the function has ended; the fiber is done once its children are.
@@ -124,7 +123,6 @@ impl FiberState {
     pub fn new(entry: Entry) -> FiberState {
         FiberState {
             wait: Wait::Ready,
-            stack: None,
             context: None,
             entry: Some(entry),
             ended: None,

@@ -340,12 +340,13 @@ impl Ring {
                 done.clear();
             }
         }
-        for (_, slot) in &mut self.slots {
-            if slot.as_ref().is_some_and(|op| op.done.is_none()) {
-                std::mem::forget(slot.take());
+        for (_, slot) in self.slots.drain(..) {
+            match slot {
+                Some(op) if op.done.is_none() => std::mem::forget(op),
+                Some(op) => free(op.op),
+                None => {}
             }
         }
-        self.slots.clear();
         if let Some(buffers) = &self.buffers {
             buffers.unregister(&self.ring);
         }
@@ -356,6 +357,18 @@ impl Drop for Ring {
     fn drop(&mut self) {
         self.teardown();
     }
+}
+
+/// Frees an operation whose completion has arrived. The tests keep it instead, to check that
+/// the kernel never writes into its memory afterwards.
+#[cfg(not(test))]
+fn free(op: AnyOp) {
+    drop(op);
+}
+
+#[cfg(test)]
+fn free(op: AnyOp) {
+    tests::QUARANTINE.with_borrow_mut(|quarantine| quarantine.push(op));
 }
 
 fn retry(mut f: impl FnMut() -> io::Result<usize>) -> io::Result<usize> {
@@ -393,7 +406,99 @@ fn explain(err: io::Error) -> RingError {
 
 #[cfg(test)]
 mod tests {
+    use std::{
+        cell::RefCell,
+        io::Write,
+        net::{TcpListener, UdpSocket},
+        os::{fd::IntoRawFd, unix::net::UnixStream},
+    };
+
     use super::*;
+    use crate::uring::{
+        fd::Fd,
+        op::{Accept, Data, Dir, OpenAt, Read, Recv, RecvMsg, Send, CURRENT},
+    };
+
+    thread_local! {
+        /// What torn-down rings freed (see `free`).
+        pub(super) static QUARANTINE: RefCell<Vec<AnyOp>> = const { RefCell::new(Vec::new()) };
+    }
+
+    const CANARY: u8 = 0xA5;
+
+    /// The memory an operation owned for the kernel to write into, all of it set to the canary.
+    fn poisoned(op: AnyOp) -> Option<Vec<u8>> {
+        let done = Completion { result: 0, flags: 0 };
+        let mut bytes = match op {
+            AnyOp::Read(op) => op.into_buf(done),
+            AnyOp::Recv(op) => match op.received(done) {
+                Data::Own(bytes) => bytes,
+                Data::Provided(_) => return None,
+            },
+            AnyOp::RecvMsg(op) => op.received(done).0,
+            _ => return None,
+        };
+        bytes.clear();
+        bytes.resize(bytes.capacity(), CANARY);
+        Some(bytes)
+    }
+
+    /// Each ring is dropped with reads, receives, an accept, a send that cannot finish and an
+    /// open held by a kernel worker in flight. Teardown must wait for every completion before it
+    /// frees an operation: what it freed is kept in the quarantine, poisoned, and data then sent
+    /// to every descriptor a read was waiting on must not land in it.
+    #[test]
+    fn rings_dropped_with_operations_in_flight_free_nothing_the_kernel_still_writes() {
+        let dir = std::env::temp_dir().join(format!("uringy-ring-teardown-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let fifo = dir.join("fifo");
+        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        let fifo = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        let before = crate::uring::fd::open_count();
+        for _ in 0..1000 {
+            let mut ring = Ring::new().unwrap();
+            let (reader, mut writer) = std::io::pipe().unwrap();
+            let reader = Fd::new(reader.into_raw_fd(), false);
+            let (a, mut a_peer) = UnixStream::pair().unwrap();
+            let (b, mut b_peer) = UnixStream::pair().unwrap();
+            let (c, _c_peer) = UnixStream::pair().unwrap();
+            let (a, b, c) =
+                (Fd::new(a.into_raw_fd(), true), Fd::new(b.into_raw_fd(), true), Fd::new(c.into_raw_fd(), true));
+            let listener = Fd::new(TcpListener::bind("127.0.0.1:0").unwrap().into_raw_fd(), true);
+            let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
+            let udp_addr = udp.local_addr().unwrap();
+            let udp = Fd::new(udp.into_raw_fd(), true);
+
+            ring.submit(1, Read::new(&reader, Vec::with_capacity(4096), 4096, CURRENT).unwrap());
+            ring.submit(2, Recv::own(&a, 4096).unwrap());
+            ring.submit(3, Recv::provided(&b, 4096).unwrap());
+            ring.submit(4, Accept::new(&listener).unwrap());
+            ring.submit(5, RecvMsg::new(&udp, 2048).unwrap());
+            ring.submit(6, Send::new(&c, Data::Own(vec![1; 4 << 20]), 0).unwrap());
+            let open = OpenAt::new(Dir::new(None), fifo.clone(), libc::O_WRONLY | libc::O_CREAT, 0o600);
+            ring.submit(7, open);
+            ring.poll(&mut Vec::new()).unwrap();
+
+            ring.teardown();
+            assert_eq!(ring.stats(), Stats { submitted: 7, completed: 7 }, "every operation completed first");
+            let kept: Vec<Vec<u8>> =
+                QUARANTINE.take().into_iter().filter_map(poisoned).filter(|bytes| !bytes.is_empty()).collect();
+            assert_eq!(kept.len(), 3, "the read, the own-buffer receive and the datagram receive");
+            // Data for every read that was waiting, then one more enter of the ring, which would
+            // complete (into the freed memory) any read the teardown had let go of too early.
+            writer.write_all(b"late").unwrap();
+            a_peer.write_all(b"late").unwrap();
+            b_peer.write_all(b"late").unwrap();
+            UdpSocket::bind("127.0.0.1:0").unwrap().send_to(b"late", udp_addr).unwrap();
+            ring.poll(&mut Vec::new()).unwrap();
+            for bytes in &kept {
+                assert!(bytes.iter().all(|b| *b == CANARY), "the kernel wrote into memory a torn-down ring freed");
+            }
+            drop(ring);
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(crate::uring::fd::open_count(), before, "no descriptor is left behind");
+    }
 
     #[test]
     fn waiting_until_a_deadline_blocks_that_long() {
