@@ -3,10 +3,13 @@
 //! and its exit status, and Rust tests drive the runtime through it.
 //!
 //! The layers, bottom up (docs/runtime.md draws them): `uring` (the kernel: the ring, one file
-//! per operation, direct system calls), `fiber` (stacks and switching), `js` (the engine's C
-//! API), `scheduler` (the task tree and the loop), `loader` (modules), `ops` (the native
-//! functions the standard library calls), `engine` (a runtime from start to exit status), and
-//! `cli`. Each layer uses only the layers below it.
+//! per operation, direct system calls) and `js` (the engine's C API, wrapped), `fiber` (stacks,
+//! switching, each fiber's engine state), `scheduler` (the task tree and the turn), `loader`
+//! (modules), `ops` (the native functions the standard library calls), `engine` (a runtime from
+//! set-up to teardown), and `cli`. Each layer uses only the layers below it, and only `uring`,
+//! `js` and `fiber` have `unsafe` code, each block with the reason it is sound.
+
+#![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
 
 pub mod cli;
 pub mod engine;

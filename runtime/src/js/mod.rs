@@ -8,6 +8,7 @@ pub mod errors;
 pub mod module;
 pub mod native;
 pub mod objects;
+pub mod path;
 pub mod promise;
 pub mod raw_op;
 pub mod strings;

@@ -5,9 +5,12 @@
 
 use rquickjs::{Ctx, Result, Value};
 
-use super::{open, path::name_to_js, path::PathArg, stat::file_type, sys_error};
+use super::{open, stat::file_type, sys_error};
 use crate::{
-    js::objects::{self, Shape},
+    js::{
+        objects::{self, Shape},
+        path::{name_to_js, PathArg},
+    },
     ops::{io::closed, process::cwd, Ops},
     uring::sys,
 };

@@ -8,11 +8,12 @@ use std::rc::Rc;
 
 use rquickjs::{Ctx, Result, Value};
 
-use super::{file_of, open, path::PathArg, run, stat::of_file, sys_error};
+use super::{file_of, open, run, stat::of_file, sys_error};
 use crate::{
     js::{
         bytes::{uint8_array_len, uint8_array_of, with_uint8_array},
         errors::{self, reserve},
+        path::PathArg,
     },
     ops::{
         io::{

@@ -7,14 +7,12 @@
 
 mod dir;
 mod file;
-pub mod path;
 mod stat;
 
 use std::{rc::Rc, time::Duration};
 
 use rquickjs::{Ctx, Result, Value};
 
-use self::path::PathArg;
 use super::{
     io::{cancelled, descriptor, failed},
     process::cwd,
@@ -24,6 +22,7 @@ use crate::{
     js::{
         errors::{self, Target},
         native,
+        path::{name_to_js, PathArg},
     },
     scheduler::{sleep, wait, Waited},
     uring::{
@@ -66,7 +65,7 @@ fn sys_error(ctx: &Ctx<'_>, result: i32, syscall: &str, paths: &[&PathArg]) -> r
     };
     if let Some(object) = error.as_object() {
         for (key, path) in ["path", "dest"].into_iter().zip(paths) {
-            if let Ok(name) = path::name_to_js(ctx, path.c.as_bytes()) {
+            if let Ok(name) = name_to_js(ctx, path.c.as_bytes()) {
                 let _ = object.set(key, name);
             }
         }

@@ -4,8 +4,9 @@ use std::rc::Rc;
 
 use rquickjs::{convert::List, Ctx, Result, Value};
 
-use super::{path::PathArg, sys_error};
+use super::sys_error;
 use crate::{
+    js::path::PathArg,
     ops::{
         io::{cancelled, closed},
         process::cwd,

@@ -7,10 +7,11 @@ use std::{cell::RefCell, ffi::CString, rc::Rc};
 
 use rquickjs::{Ctx, Result};
 
-use super::super::{fs::path::PathArg, Ops};
+use super::super::Ops;
 use crate::{
     js::{
         errors::{throw_sys, Target},
+        path::PathArg,
         userdata,
     },
     uring::{fd::Fd, op::Dir, sys},

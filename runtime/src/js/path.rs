@@ -3,7 +3,7 @@
 //! U+DC80–U+DCFF (Python's "surrogateescape"), and such a string given back names the same
 //! bytes — so every file can be listed, opened, renamed and removed, whatever its name.
 
-use crate::js::{errors, strings};
+use super::{errors, strings};
 use std::ffi::CString;
 
 use rquickjs::{Ctx, FromJs, Result, Value};
