@@ -33,7 +33,7 @@ export class TimeoutError extends Error {
 const WAIT_CANCELLED = 1;
 const RUNNING = 0, RETURNED = 1, FAILED = 2;
 // A fiber's record: one array, which the scheduler writes the outcome into when the fiber is
-// done (runtime/src/scheduler/fibers.rs, `settle`) — no JS call, one property per `Fiber`.
+// done (runtime/src/scheduler/fibers.rs, `flush_effects`) — no JS call, one property per `Fiber`.
 // The record does not point back at its `Fiber` (no cycle for the garbage collector to find).
 const TASK = 0, ID = 1, STATE = 2, VALUE = 3, WAS_CANCELLED = 4;
 type Record = [task: number, id: number, state: number, value: unknown, cancelled: boolean];

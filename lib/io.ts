@@ -17,7 +17,7 @@ type Native = { [descriptor]?: object };
 
 const CHUNK = 64 * 1024;
 
-// Errors that mean the other end went away (runtime/src/scheduler/copy.rs has the same list).
+// Errors that mean the other end went away (runtime/src/ops/io/copy.rs has the same list).
 const PEER_GONE = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED", "ETIMEDOUT"]);
 
 /** Copies until `from` reaches end of stream; the bytes copied. A peer that resets the

@@ -1,6 +1,6 @@
 // `uringy:process` — signals as events a fiber waits for, or listens to. A signal somebody
-// subscribed to arrives through the ring in the scheduler's turn (runtime/src/scheduler/
-// signals.rs), never as an asynchronous handler; once nobody is subscribed it does what it
+// subscribed to arrives through the ring in the scheduler's turn (runtime/src/ops/process/
+// signal.rs), never as an asynchronous handler; once nobody is subscribed it does what it
 // would have done without Uringy (SIGINT and SIGTERM end the process).
 
 import ops from "uringy:ops";
