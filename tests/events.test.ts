@@ -12,7 +12,6 @@ import {
   initEventTarget,
   addAbortAlgorithm,
 } from "uringy:internal/events";
-import { DOMException } from "uringy:internal/dom_exception";
 
 /** Runs `fn` with globalThis.reportError replaced, and returns what was reported. */
 function reportedDuring(fn: () => void): unknown[] {

@@ -3,7 +3,6 @@
 import { test, expect, describe } from "uringy:test";
 import { thrown } from "./helpers.ts";
 import { structuredClone, registerPlatformClass } from "uringy:internal/structured_clone";
-import { DOMException } from "uringy:internal/dom_exception";
 import { Event, EventTarget, AbortController } from "uringy:internal/events";
 
 function expectDataCloneError(value: unknown): void {

@@ -6,7 +6,7 @@
 
 import ops from "uringy:ops";
 import { console } from "./console.ts";
-import { setTimeout, setInterval, clearTimeout, clearInterval, queueMicrotask } from "./timers.ts";
+import { setTimeout, setInterval, clearTimeout, clearInterval } from "./timers.ts";
 import { process } from "./process.ts";
 import { performance } from "./performance.ts";
 
@@ -37,7 +37,6 @@ define("setTimeout", setTimeout);
 define("setInterval", setInterval);
 define("clearTimeout", clearTimeout);
 define("clearInterval", clearInterval);
-define("queueMicrotask", queueMicrotask);
 define("process", process);
 define("performance", performance);
 define("reportError", (error: unknown) => op_util_report_uncaught(error));
@@ -47,12 +46,26 @@ lazy("TextDecoder", "uringy:internal/encoding");
 lazy("URL", "uringy:internal/url");
 lazy("URLSearchParams", "uringy:internal/url");
 lazy("crypto", "uringy:internal/crypto");
-lazy("atob", "uringy:internal/base64");
-lazy("btoa", "uringy:internal/base64");
 lazy("structuredClone", "uringy:internal/structured_clone");
-lazy("DOMException", "uringy:internal/dom_exception");
 for (const name of ["Event", "CustomEvent", "EventTarget", "AbortController", "AbortSignal"]) {
   lazy(name, "uringy:internal/events");
+}
+
+// queueMicrotask, DOMException, atob and btoa are the engine's own (quickjs-ng installs them):
+// an error thrown by a microtask reaches the runtime's job loop, which reports it as uncaught,
+// as Node does. One difference is fixed here: WebIDL requires atob's and btoa's argument, and
+// without one they throw a TypeError (as in Node), where the engine would encode "undefined".
+// `performance` is the runtime's (above): the engine's timeOrigin does not count from the
+// Unix epoch, and it has no toJSON.
+for (const name of ["atob", "btoa"] as const) {
+  const engine = globalThis[name];
+  const checked = {
+    [name](data: string): string {
+      if (arguments.length === 0) throw new TypeError(`${name}: the "data" argument must be specified`);
+      return engine(data);
+    },
+  }[name];
+  define(name, checked);
 }
 
 /** How the runtime prints an error that reached the top: as console.error would. */

@@ -2,7 +2,6 @@
 // randomUUID; `subtle` is not provided).
 
 import ops from "uringy:ops";
-import { DOMException } from "./dom_exception.ts";
 
 const { op_crypto_random_fill } = ops;
 

@@ -5,7 +5,7 @@
 // dispatch runs the target's capture listeners, then its other listeners, both
 // with eventPhase AT_TARGET, exactly as the DOM does for a node with no parent.
 
-import { DOMException, defineConstants } from "./dom_exception.ts";
+import { defineConstants } from "./dom_exception.ts";
 import { registerPlatformClass } from "./structured_clone.ts";
 import { setUnrefTimeout } from "./timers.ts";
 

@@ -1,10 +1,12 @@
 // `process`: arguments, environment, directory, exit — what Node programs reach for.
 
 import ops from "uringy:ops";
-import { queueMicrotask } from "./timers.ts";
 
 const { op_process_argv, op_process_env, op_process_exit, op_process_cwd, op_process_chdir, op_process_pid,
   op_process_version, op_io_write_sync, op_io_isatty } = ops;
+
+// The engine's, taken now: a program that replaces the global does not change nextTick.
+const { queueMicrotask } = globalThis;
 
 let env: Record<string, string> | undefined;
 

@@ -13,7 +13,7 @@
 // run where Object.prototype.toString says the object is probably of that
 // kind, or when that hint is missing or unusual.
 
-import { DOMException, isDOMException } from "./dom_exception.ts";
+import { isDOMException } from "./dom_exception.ts";
 
 export interface StructuredSerializeOptions {
   transfer?: Iterable<unknown>;

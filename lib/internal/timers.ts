@@ -1,9 +1,9 @@
-// setTimeout/setInterval and queueMicrotask. Deadlines live in the runtime's timer queue;
+// setTimeout/setInterval. Deadlines live in the runtime's timer queue;
 // an error thrown by a callback is uncaught and ends the program, as in Node.
 
 import ops from "uringy:ops";
 
-const { op_timer_start, op_timer_start_unref, op_timer_clear, op_util_report_uncaught } = ops;
+const { op_timer_start, op_timer_start_unref, op_timer_clear } = ops;
 
 type Callback = (...args: unknown[]) => void;
 
@@ -31,19 +31,6 @@ export function clearTimeout(id?: number): void {
 }
 
 export const clearInterval = clearTimeout;
-
-export function queueMicrotask(callback: () => void): void {
-  if (typeof callback !== "function") {
-    throw new TypeError(`The "callback" argument must be a function, received ${typeof callback}`);
-  }
-  Promise.resolve().then(() => {
-    try {
-      callback();
-    } catch (error) {
-      op_util_report_uncaught(error);
-    }
-  });
-}
 
 /** A timeout that fires if the program is still running then, but does not keep it running
  *  (for AbortSignal.timeout and the like). */
