@@ -108,3 +108,26 @@ fn write_file_to_a_fifo_waits_for_a_reader_as_open_does_then_writes() {
     assert_eq!(read, "through the fifo\n");
     assert_eq!((run.status, run.stderr.as_str()), (0, ""));
 }
+
+/// Regression: readDir's entry objects were handed to the engine in a way that leaked a
+/// reference to the whole context, which the teardown check (`URINGY_CHECK_LEAKS=1`) found
+/// as objects still alive when the engine was freed.
+#[test]
+fn read_dir_entries_leave_nothing_referenced_at_teardown() {
+    let dir = common::TempDir::new();
+    dir.write("a.txt", "a");
+    dir.write("sub/b.txt", "b");
+    dir.write(
+        "list.ts",
+        "import { readDir } from 'uringy:fs';\nconsole.log(readDir('.').map((e) => e.name).sort().join(','));\n",
+    );
+    let output = std::process::Command::new(common::BIN)
+        .arg("list.ts")
+        .current_dir(dir.path())
+        .env("URINGY_CHECK_LEAKS", "1")
+        .output()
+        .expect("run uringy");
+    let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "{stdout}{stderr}");
+    assert_eq!(stdout, "a.txt,list.ts,sub\n");
+}

@@ -81,6 +81,17 @@ fn a_file_that_exits_or_does_not_compile_fails_without_stopping_the_others() {
     assert!(run.stdout.ends_with("\n1 passed, 2 failed\n"), "{}", run.stdout);
 }
 
+/// The runtime of a test file can still fail once its tests have reported (a leak found at
+/// teardown aborts it): the file fails, whatever its summary said.
+#[test]
+fn a_file_that_fails_after_its_tests_ran_fails() {
+    let dir = TempDir::new();
+    dir.write("late.test.js", "console.log('\\u0001uringy-test-summary 1 0 0');\nprocess.exit(7);\n");
+    let run = uringy_in(dir.path(), &["test"]);
+    assert_eq!(run.status, 1, "{}", run.stdout);
+    assert!(run.stdout.contains("late.test.js: exited with status 7 after its tests ran"), "{}", run.stdout);
+}
+
 #[test]
 fn no_test_files_is_an_error() {
     let dir = TempDir::new();
@@ -90,11 +101,18 @@ fn no_test_files_is_an_error() {
 }
 
 /// The project's own TypeScript suite, `tests/`, run by the binary under test: one
-/// `cargo test` runs both the Rust and the TypeScript tests.
+/// `cargo test` runs both the Rust and the TypeScript tests. Each file's runtime is torn down
+/// at the end with the leak checks on: an engine object still referenced, a descriptor left
+/// open or an operation not given back fails the file.
 #[test]
 fn typescript_suite() {
     let tests = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests");
-    let output = std::process::Command::new(BIN).arg("test").arg(&tests).output().expect("run uringy test");
+    let output = std::process::Command::new(BIN)
+        .arg("test")
+        .arg(&tests)
+        .env("URINGY_CHECK_LEAKS", "1")
+        .output()
+        .expect("run uringy test");
     let stdout = String::from_utf8_lossy(&output.stdout);
     print!("{stdout}");
     let summary = stdout.lines().last().unwrap_or_default();

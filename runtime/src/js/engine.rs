@@ -117,3 +117,10 @@ pub fn make_catchable(ctx: &Ctx<'_>, error: &Value<'_>) {
         }
     }
 }
+
+/// A new reference to `value`, for the engine to take over. (Forgetting the `Value` instead
+/// would also leak its hold on the context, and so the whole context.)
+pub fn into_raw(value: &Value<'_>) -> qjs::JSValue {
+    // SAFETY: a live value of its context; the new reference is the caller's to hand over.
+    unsafe { qjs::JS_DupValue(value.ctx().as_raw().as_ptr(), value.as_raw()) }
+}

@@ -48,16 +48,10 @@ pub fn array<'js>(ctx: &Ctx<'js>, values: Vec<Value<'js>>) -> Result<Value<'js>>
     from_raw(ctx, array)
 }
 
-/// The values' references, handed over to the engine.
+/// References to the values, for the engine to take over (each `Value` drops its own, and its
+/// hold on the context, as usual).
 fn into_raw(values: Vec<Value<'_>>) -> Vec<qjs::JSValue> {
-    values
-        .into_iter()
-        .map(|value| {
-            let raw = value.as_raw();
-            std::mem::forget(value);
-            raw
-        })
-        .collect()
+    values.into_iter().map(|value| super::engine::into_raw(&value)).collect()
 }
 
 fn from_raw<'js>(ctx: &Ctx<'js>, value: qjs::JSValue) -> Result<Value<'js>> {

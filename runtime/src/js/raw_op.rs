@@ -97,12 +97,7 @@ unsafe extern "C" fn shim<O: RawOp>(
         Ok(Return::Undefined) => qjs::JS_UNDEFINED,
         Ok(Return::Int(n)) => qjs::JS_MKVAL(qjs::JS_TAG_INT, n),
         Ok(Return::Number(n)) => qjs::JS_NewFloat64(n),
-        Ok(Return::Value(value)) => {
-            // The engine takes over the value's reference.
-            let raw = value.as_raw();
-            std::mem::forget(value);
-            raw
-        }
+        Ok(Return::Value(value)) => super::engine::into_raw(&value),
         Err(_) => qjs::JS_EXCEPTION,
     }
 }
