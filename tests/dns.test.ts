@@ -407,6 +407,18 @@ describe("parseResolvConf", () => {
     expect(conf.nameservers).toEqual(["3.3.3.3"]);
     expect(conf.search).toEqual([]);
   });
+
+  // Where the resolv-conf crate reads differently from the hand-written parser it replaced.
+  test("drops search domains joined by commas, and a domain line without a domain changes nothing", () => {
+    expect(parseResolvConf("search a.example,b.example c.example\n").search).toEqual(["c.example"]);
+    // glibc skips an empty domain line too.
+    expect(parseResolvConf("search a.example\ndomain\n").search).toEqual(["a.example"]);
+  });
+
+  test("an unknown option is skipped alone; a number beyond 32 bits is ignored, not clamped", () => {
+    expect(parseResolvConf("options ndots:2 x:1:2 attempts:4\noptions timeout:3\n")).toMatchObject({ ndots: 2, attempts: 4, timeoutMs: 3000 });
+    expect(parseResolvConf("options ndots:4294967296 timeout:99999999999\n")).toMatchObject({ ndots: 1, timeoutMs: 5000 });
+  });
 });
 
 describe("encodeQuery", () => {
@@ -449,6 +461,17 @@ describe("encodeQuery", () => {
     expect(() => encodeQuery(1, "a b", 1)).toThrow(/space or control/);
     expect(() => encodeQuery(1, "a\nb", 1)).toThrow(/space or control/);
     expect(thrown(() => encodeQuery(1, "a b", 1))).toBeInstanceOf(Error);
+  });
+
+  test("a name too long in both ways is reported for its label", () => {
+    const name = ["a".repeat(64), "b".repeat(63), "c".repeat(63), "d".repeat(63)].join(".");
+    expect(() => encodeQuery(1, name, 1)).toThrow(/label longer than 63/);
+  });
+
+  test("a backslash is a byte of its label, not an escape", () => {
+    const packet = encodeQuery(1, "a\\.b", 1);
+    expect(packet.length).toBe(12 + (1 + 2) + (1 + 1) + 1 + 4);
+    expect(decodeQuery(packet).name).toBe("a\\.b");
   });
 
   test("rejects bad ids and types", () => {
@@ -663,6 +686,28 @@ describe("parseResponse", () => {
     const dataPastEnd = message({ id: 1, question: Q_A, answers: [record(QNAME, A, [1, 2, 3, 4])] });
     dataPastEnd[dataPastEnd.length - 5] = 5; // rdlength 5, one byte missing
     expect(() => parseResponse(dataPastEnd, 1, 1)).toThrow(/runs past the end/);
+  });
+
+  test("skips records of other types unread, however damaged their data", () => {
+    const bytes = message({
+      id: 4,
+      question: Q_A,
+      answers: [
+        record(QNAME, TXT, [200, 0x61]), // a character-string longer than its record
+        record(QNAME, NS, [0xc0]), // half a pointer
+        record(QNAME, A, [4, 3, 2, 1]),
+      ],
+    });
+    expect(parseResponse(bytes, 4, 1).addresses).toEqual(["4.3.2.1"]);
+  });
+
+  test("refuses a name whose pointer leads to labels running into the name itself", () => {
+    // Answer 2's owner is a pointer to the last two bytes of answer 1 (a length of 3, "a"), so
+    // the label read there runs over the pointer itself.
+    const first = record(QNAME, TXT, [2, 0x62, 3, 0x61]);
+    const ownerAt = 12 + Q_A.length + first.length;
+    const bytes = message({ id: 4, question: Q_A, answers: [first, record(ptr(ownerAt - 2), A, [1, 2, 3, 4])] });
+    expect(() => parseResponse(bytes, 4, 1)).toThrow(`Malformed DNS response: a name reached through a compression pointer runs into the name at byte ${ownerAt}`);
   });
 
   test("random damage only ever throws Errors", () => {

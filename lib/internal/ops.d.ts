@@ -4,6 +4,15 @@ declare module "uringy:ops" {
   type Bytes = ArrayBuffer | ArrayBufferView;
   const ops: {
     op_crypto_random_fill(view: ArrayBufferView): void;
+    op_dns_encode_query(id: number, name: string, type: 1 | 28): Uint8Array<ArrayBuffer>;
+    op_dns_parse_response(bytes: Uint8Array, id: number, type: 1 | 28, name?: string): [rcode: number, addresses: string[], truncated: boolean];
+    /** Why DNS cannot carry `name` (no trailing dot), or undefined if it can. */
+    op_dns_name_error(name: string): string | undefined;
+    /** The 4 or 16 bytes of a numeric address (IPv6 optionally in brackets). */
+    op_dns_parse_ip(text: string): Uint8Array<ArrayBuffer> | undefined;
+    op_dns_format_ip(bytes: Uint8Array): string;
+    /** resolv.conf as written, with glibc's defaults; timeout in seconds. */
+    op_dns_parse_resolv_conf(text: string): { nameservers: string[]; search: string[]; ndots: number; timeout: number; attempts: number };
     op_io_write_sync(fd: 1 | 2, data: string | Bytes): void;
     op_io_isatty(fd: number): boolean;
     op_loader_require(name: string): Record<string, unknown>;

@@ -6,6 +6,7 @@
 //! sides; each area registers its own in its file.
 
 mod crypto;
+mod dns;
 mod fiber;
 mod fs;
 mod io;
@@ -86,6 +87,7 @@ impl ModuleDef for OpsModule {
         .ok_or_else(|| crate::js::errors::internal_error(ctx, "the ops' state was not set"))?;
         let (argv, origin, origin_epoch_ms, deadline) = state;
         crypto::register(&ops)?;
+        dns::register(&ops)?;
         fiber::register(&ops)?;
         fs::register(&ops)?;
         io::register(&ops)?;
