@@ -2,34 +2,52 @@
 // file in its own process; each test with a time limit (default 5 s) that also stops code
 // stuck in a synchronous loop.
 
-import { addHook, addSuite, addTest, type Body } from "./internal/test_registry.ts";
+import { addHook, addSuite, addTest } from "./internal/test_registry.ts";
 
 export { expect, AssertionError } from "./internal/expect.ts";
+export type { PublicAsymmetricMatcher as AsymmetricMatcher } from "./internal/expect.ts";
+export type {
+  AssertionErrorDetails, AsyncExpectations, Constructor, CustomMatcher, Expect, Expectations,
+  MatcherContext, MatcherResult, Matchers, MatcherUtils, ThrowExpectation, TypeOfName,
+} from "./internal/expect.ts";
 
-interface TestOptions {
+/** A test body; each test runs in its own fiber, so it may block on IO or return a promise. */
+export type TestFunction = () => void | Promise<void>;
+
+export interface TestOptions {
   /** Milliseconds before the test fails as timed out. */
   timeout?: number;
 }
 
-type TestFn = (name: string, fn: Body, options?: TestOptions | number) => void;
+export interface Test {
+  (name: string, fn: TestFunction, options?: TestOptions | number): void;
+  skip(name: string, fn: TestFunction, options?: TestOptions | number): void;
+  only(name: string, fn: TestFunction, options?: TestOptions | number): void;
+  todo(name: string, fn?: TestFunction): void;
+}
+
+export interface Describe {
+  (name: string, fn: () => void): void;
+  skip(name: string, fn: () => void): void;
+  only(name: string, fn: () => void): void;
+}
 
 function timeoutOf(options: TestOptions | number | undefined): number | undefined {
   return typeof options === "number" ? options : options?.timeout;
 }
 
-export const test: TestFn & { skip: TestFn; only: TestFn; todo: (name: string, fn?: Body) => void } = Object.assign(
-  (name: string, fn: Body, options?: TestOptions | number) => addTest(name, fn, "run", timeoutOf(options)),
+export const test: Test = Object.assign(
+  (name: string, fn: TestFunction, options?: TestOptions | number) => addTest(name, fn, "run", timeoutOf(options)),
   {
-    skip: (name: string, fn: Body) => addTest(name, fn, "skip"),
-    only: (name: string, fn: Body, options?: TestOptions | number) => addTest(name, fn, "only", timeoutOf(options)),
-    todo: (name: string, fn?: Body) => addTest(name, fn ?? (() => {}), "todo"),
+    // A skipped test never runs, so its time limit does not matter.
+    skip: (name: string, fn: TestFunction) => addTest(name, fn, "skip"),
+    only: (name: string, fn: TestFunction, options?: TestOptions | number) => addTest(name, fn, "only", timeoutOf(options)),
+    todo: (name: string, fn?: TestFunction) => addTest(name, fn ?? (() => {}), "todo"),
   },
 );
-export const it = test;
+export const it: Test = test;
 
-type DescribeFn = (name: string, body: () => void) => void;
-
-export const describe: DescribeFn & { skip: DescribeFn; only: DescribeFn } = Object.assign(
+export const describe: Describe = Object.assign(
   (name: string, body: () => void) => addSuite(name, body, "run"),
   {
     skip: (name: string, body: () => void) => addSuite(name, body, "skip"),
@@ -37,7 +55,7 @@ export const describe: DescribeFn & { skip: DescribeFn; only: DescribeFn } = Obj
   },
 );
 
-export const beforeAll = (fn: Body): void => addHook("beforeAll", fn);
-export const afterAll = (fn: Body): void => addHook("afterAll", fn);
-export const beforeEach = (fn: Body): void => addHook("beforeEach", fn);
-export const afterEach = (fn: Body): void => addHook("afterEach", fn);
+export const beforeAll = (fn: TestFunction): void => addHook("beforeAll", fn);
+export const afterAll = (fn: TestFunction): void => addHook("afterAll", fn);
+export const beforeEach = (fn: TestFunction): void => addHook("beforeEach", fn);
+export const afterEach = (fn: TestFunction): void => addHook("afterEach", fn);

@@ -4,7 +4,9 @@
  * cancellation flows down, errors flow up.
  */
 declare module "uringy:fiber" {
-  export interface Fiber<T = unknown> {
+  /** A fiber, as `spawn` and `current` give it (one made with `new` belongs to no fiber). */
+  export class Fiber<T = unknown> {
+    private constructor();
     /** A number that names this fiber, unique in the thread. */
     readonly id: number;
     /** Its function returned or threw, and every fiber below it is done. */
@@ -16,6 +18,8 @@ declare module "uringy:fiber" {
     /** Cancels it and every fiber below it, including ones they spawn later; returns at once;
      *  idempotent. */
     cancel(): void;
+    /** `"Fiber"`. */
+    readonly [Symbol.toStringTag]: string;
   }
   /** Runs `fn` on a new fiber, a child of the calling fiber (or of its innermost scope). */
   export function spawn<T>(fn: () => T): Fiber<T>;
@@ -40,7 +44,13 @@ declare module "uringy:fiber" {
    *  effect after `body` returns. */
   export function shield<T>(body: () => T): T;
   /** Thrown by a call that waits in a cancelled fiber, and by `join()` on a cancelled fiber. */
-  export class Cancelled extends Error {}
+  export class Cancelled extends Error {
+    /** `message` defaults to "the fiber was cancelled". */
+    constructor(message?: string);
+  }
   /** Thrown by `timeout` when its body did not finish in time. */
-  export class TimeoutError extends Error {}
+  export class TimeoutError extends Error {
+    /** `message` defaults to "timed out". */
+    constructor(message?: string);
+  }
 }

@@ -35,19 +35,23 @@ declare module "uringy:fs" {
   export function readTextFile(path: string): string;
   /** Writes all of `data` (replacing the file, or at its end with `append`), or throws. */
   export function writeFile(path: string, data: Uint8Array | string, options?: { append?: boolean; mode?: number }): void;
+  /** How `open` opens a file: `create`, `truncate` and `createNew` need `write` or `append`. */
+  export interface OpenOptions {
+    read?: boolean;
+    write?: boolean;
+    /** Every write goes to the end of the file. */
+    append?: boolean;
+    /** Make the file if it is missing (with `mode`, 0o666 before the umask). */
+    create?: boolean;
+    /** Empty the file. */
+    truncate?: boolean;
+    /** Make the file, failing with EEXIST if it exists. */
+    createNew?: boolean;
+    mode?: number;
+  }
+
   /** Opens a file, by default for reading only. */
-  export function open(
-    path: string,
-    options?: {
-      read?: boolean;
-      write?: boolean;
-      append?: boolean;
-      create?: boolean;
-      truncate?: boolean;
-      createNew?: boolean;
-      mode?: number;
-    },
-  ): File;
+  export function open(path: string, options?: OpenOptions): File;
 
   export class File implements Reader, Writer {
     private constructor();

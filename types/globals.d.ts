@@ -9,10 +9,26 @@
 // console
 
 interface ConsoleDirOptions {
-  /** How many levels of nested objects to show; `null` for all. Default 2. */
+  /** How many levels of nested objects to show; `null` (or `Infinity`) for all. Default 2. */
   depth?: number | null;
+  /** ANSI colors (Node's palette). Default: as for `console.log` (a terminal, unless NO_COLOR). */
   colors?: boolean;
+  /** A number n keeps up to n inner levels on one line when they fit within `breakLength`;
+   *  `false` puts every property on its own line; `true` is Node's legacy compact mode.
+   *  Default 3. */
+  compact?: number | boolean;
+  /** Line width at which output is split over several lines. Default 80. */
+  breakLength?: number;
+  /** Sort object keys and Map and Set entries; a function is used as the comparator. */
+  sorted?: boolean | ((a: string, b: string) => number);
+  /** Also show non-enumerable properties (as `[key]: value`). Default false. */
   showHidden?: boolean;
+  /** Honour `[Symbol.for("nodejs.util.inspect.custom")]` methods. Default true. */
+  customInspect?: boolean;
+  /** At most this many elements of arrays, typed arrays, Maps and Sets. Default 100. */
+  maxArrayLength?: number | null;
+  /** At most this many characters of a string. Default 10000. */
+  maxStringLength?: number | null;
 }
 
 interface Console {
@@ -74,19 +90,20 @@ declare function setInterval<TArgs extends unknown[]>(
 ): number;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 declare function setInterval(callback: (...args: any[]) => void, delay?: number, ...args: any[]): number;
-declare function clearTimeout(id: number | undefined): void;
-declare function clearInterval(id: number | undefined): void;
+declare function clearTimeout(id?: number): void;
+declare function clearInterval(id?: number): void;
 /** Runs `callback` after the current task, before any timer. */
 declare function queueMicrotask(callback: () => void): void;
 /** Reports an error the way an uncaught one is reported, without throwing it. */
 declare function reportError(error: unknown): void;
 
 interface StructuredSerializeOptions {
-  transfer?: unknown[];
+  /** ArrayBuffers to detach once the copy is made. */
+  transfer?: Iterable<unknown>;
 }
 
 /** A deep copy made with the structured clone algorithm (throws on functions, symbols, …). */
-declare function structuredClone<T = unknown>(value: T, options?: StructuredSerializeOptions): T;
+declare function structuredClone<T>(value: T, options?: StructuredSerializeOptions): T;
 
 // ---------------------------------------------------------------------------------------------
 // Base64
@@ -110,6 +127,7 @@ interface TextEncoder {
   encode(input?: string): Uint8Array;
   /** Writes as much of `source` as fits into `destination`. */
   encodeInto(source: string, destination: Uint8Array): TextEncoderEncodeIntoResult;
+  readonly [Symbol.toStringTag]: string;
 }
 
 declare var TextEncoder: {
@@ -136,7 +154,9 @@ interface TextDecoder {
   readonly encoding: string;
   readonly fatal: boolean;
   readonly ignoreBOM: boolean;
-  decode(input?: AllowSharedBufferSource, options?: TextDecodeOptions): string;
+  /** Shared memory (a SharedArrayBuffer, or a view of one) is refused with a TypeError. */
+  decode(input?: BufferSource, options?: TextDecodeOptions): string;
+  readonly [Symbol.toStringTag]: string;
 }
 
 declare var TextDecoder: {
@@ -163,6 +183,7 @@ interface URL {
   hash: string;
   toString(): string;
   toJSON(): string;
+  readonly [Symbol.toStringTag]: string;
 }
 
 declare var URL: {
@@ -203,6 +224,7 @@ interface URLSearchParams {
   [Symbol.iterator](): IterableIterator<[string, string]>;
   /** The pairs as `application/x-www-form-urlencoded` (without a leading `?`). */
   toString(): string;
+  readonly [Symbol.toStringTag]: string;
 }
 
 declare var URLSearchParams: {
@@ -218,6 +240,8 @@ interface Performance {
   now(): number;
   /** When the process started, in milliseconds since the Unix epoch. */
   readonly timeOrigin: number;
+  /** `{ timeOrigin }`, for JSON.stringify. */
+  toJSON(): { timeOrigin: number };
 }
 
 declare var performance: Performance;
@@ -270,6 +294,14 @@ interface Event {
   preventDefault(): void;
   stopPropagation(): void;
   stopImmediatePropagation(): void;
+  /** @deprecated The same as `target`. */
+  readonly srcElement: EventTarget | null;
+  /** @deprecated Whether propagation was stopped; setting it to `true` is `stopPropagation()`. */
+  cancelBubble: boolean;
+  /** @deprecated `false` once the default was prevented; setting it to `false` is `preventDefault()`. */
+  returnValue: boolean;
+  /** @deprecated Re-initialises an event not being dispatched, as the constructor would. */
+  initEvent(type: string, bubbles?: boolean, cancelable?: boolean): void;
   readonly NONE: 0;
   readonly CAPTURING_PHASE: 1;
   readonly AT_TARGET: 2;
@@ -291,19 +323,26 @@ interface CustomEventInit<T = unknown> extends EventInit {
 
 interface CustomEvent<T = any> extends Event {
   readonly detail: T;
+  /** @deprecated Re-initialises an event not being dispatched, with `detail`. */
+  initCustomEvent(type: string, bubbles?: boolean, cancelable?: boolean, detail?: T | null): void;
 }
 
 declare var CustomEvent: {
   prototype: CustomEvent;
   new <T>(type: string, eventInitDict?: CustomEventInit<T>): CustomEvent<T>;
+  readonly NONE: 0;
+  readonly CAPTURING_PHASE: 1;
+  readonly AT_TARGET: 2;
+  readonly BUBBLING_PHASE: 3;
 };
 
+/** What a listener returns is ignored. */
 interface EventListener {
-  (event: Event): void;
+  (event: Event): unknown;
 }
 
 interface EventListenerObject {
-  handleEvent(event: Event): void;
+  handleEvent(event: Event): unknown;
 }
 
 type EventListenerOrEventListenerObject = EventListener | EventListenerObject;

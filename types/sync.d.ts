@@ -14,7 +14,11 @@ declare module "uringy:sync" {
     /** Receives until the channel is closed and drained. */
     [Symbol.iterator](): Iterator<T>;
   }
-  export class ChannelClosed extends Error {}
+  /** Thrown by `recv()` on a closed, drained channel and by `send()` on a closed one. */
+  export class ChannelClosed extends Error {
+    /** `message` defaults to "the channel is closed". */
+    constructor(message?: string);
+  }
   export class Mutex {
     readonly locked: boolean;
     lock(): void;

@@ -132,7 +132,9 @@ declare module "uringy:test" {
     readonly not: Matchers<Promise<void>, T>;
   }
 
-  /** A value that, inside an expected value, matches a whole class of received values. */
+  /** A value that, inside an expected value, matches a whole class of received values. Made by
+   *  `expect.any()`, `expect.objectContaining()`, …: an object of your own with these methods is
+   *  compared as an ordinary value. */
   export interface AsymmetricMatcher {
     asymmetricMatch(other: unknown): boolean;
     toString(): string;
@@ -153,14 +155,17 @@ declare module "uringy:test" {
     readonly promise: "" | "resolves" | "rejects";
     /** `toEqual` (with `strict`: `toStrictEqual`) equality. */
     equals(a: unknown, b: unknown, strict?: boolean): boolean;
-    readonly utils: {
-      /** A value as failure messages show it. */
-      format(value: unknown): string;
-      /** `expect(received)[.resolves][.not].name(args)`, the first line of a failure message. */
-      matcherHint(name: string, args?: string): string;
-      /** A line diff (`- expected` / `+ received`) of two values, or "" where it adds nothing. */
-      diff(expected: unknown, received: unknown): string;
-    };
+    readonly utils: MatcherUtils;
+  }
+
+  /** Helpers for a matcher's failure message (`this.utils`). */
+  export interface MatcherUtils {
+    /** A value as failure messages show it. */
+    format(value: unknown): string;
+    /** `expect(received)[.resolves][.not].name(args)`, the first line of a failure message. */
+    matcherHint(name: string, args?: string): string;
+    /** A line diff (`- expected` / `+ received`) of two values, or "" where it adds nothing. */
+    diff(expected: unknown, received: unknown): string;
   }
 
   export type CustomMatcher = (this: MatcherContext, received: any, ...args: any[]) => MatcherResult;
@@ -204,6 +209,9 @@ declare module "uringy:test" {
 
   /** Thrown by a failing expectation. Its message shows the matcher, and what was expected and received. */
   export class AssertionError extends Error {
+    /** Also true of an AssertionError from another copy of the module (`uringy:test` and
+     *  lib/internal/expect.ts imported by path). */
+    static [Symbol.hasInstance](value: unknown): boolean;
     constructor(message: string, details?: AssertionErrorDetails);
     /** The received value. */
     actual: unknown;

@@ -63,7 +63,7 @@ export interface Matchers<R, T = unknown> {
 export type Constructor = abstract new (...args: never[]) => unknown;
 
 /** What `toThrow` accepts: a substring, a pattern, a class, an error (its message), a matcher. */
-export type ThrowExpectation = string | RegExp | Constructor | { readonly message: string } | AsymmetricMatcher;
+export type ThrowExpectation = string | RegExp | Constructor | { readonly message: string } | PublicAsymmetricMatcher;
 
 export type TypeOfName =
   | "string" | "number" | "bigint" | "boolean" | "symbol" | "undefined" | "object" | "function";
@@ -108,11 +108,22 @@ export interface MatcherUtils {
   diff(expected: unknown, received: unknown): string;
 }
 
+/** A matcher given to `expect.extend`; `received` may be typed as the matcher expects it. */
 export type CustomMatcher = (
   this: MatcherContext,
-  received: unknown,
+  received: any,
   ...args: any[]
 ) => MatcherResult;
+
+/** A built-in matcher: as `CustomMatcher`, but what it receives is checked before use. */
+type BuiltinMatcher = (this: MatcherContext, received: unknown, ...args: any[]) => MatcherResult;
+
+/** What `expect.any()`, `expect.objectContaining()`, … give (`uringy:test` exports it as
+ *  `AsymmetricMatcher`): only instances of the class below match asymmetrically. */
+export interface PublicAsymmetricMatcher {
+  asymmetricMatch(other: unknown): boolean;
+  toString(): string;
+}
 
 export interface AssertionErrorDetails {
   actual?: unknown;
@@ -667,7 +678,7 @@ function objectSubset(received: unknown, expected: unknown, seen = new Map<objec
 // Asymmetric matchers: `expect.any(Number)`, `expect.objectContaining({...})`, …
 
 /** A value that, inside an expected value, matches a whole class of received values. */
-export class AsymmetricMatcher {
+export class AsymmetricMatcher implements PublicAsymmetricMatcher {
   /** Under `expect.not.*`: matches what the plain one does not. */
   inverse: boolean;
   readonly name: string;
@@ -948,7 +959,7 @@ function thrownLines(thrown: Thrown): string[] {
 // ---------------------------------------------------------------------------------------------
 // The built-in matchers
 
-const builtinMatchers: Record<string, CustomMatcher> = {
+const builtinMatchers: Record<string, BuiltinMatcher> = {
   toBe(received, expected) {
     const pass = Object.is(received, expected);
     return result(pass, () => {
@@ -1580,21 +1591,21 @@ export interface Expect {
   /** Adds matchers: each receives the value and the matcher's arguments, returns `{ pass, message }`. */
   extend(matchers: Record<string, CustomMatcher>): void;
   /** Anything but `null` and `undefined`. */
-  anything(): AsymmetricMatcher;
+  anything(): PublicAsymmetricMatcher;
   /** An instance of the class; for `Number`, `String`, `Boolean`, `BigInt`, `Symbol`, also primitives. */
-  any(ctor: Constructor | Function): AsymmetricMatcher;
-  stringContaining(substring: string): AsymmetricMatcher;
-  stringMatching(pattern: string | RegExp): AsymmetricMatcher;
-  objectContaining(sample: object): AsymmetricMatcher;
-  arrayContaining(sample: readonly unknown[]): AsymmetricMatcher;
-  closeTo(expected: number, numDigits?: number): AsymmetricMatcher;
+  any(ctor: Constructor | Function): PublicAsymmetricMatcher;
+  stringContaining(substring: string): PublicAsymmetricMatcher;
+  stringMatching(pattern: string | RegExp): PublicAsymmetricMatcher;
+  objectContaining(sample: object): PublicAsymmetricMatcher;
+  arrayContaining(sample: readonly unknown[]): PublicAsymmetricMatcher;
+  closeTo(expected: number, numDigits?: number): PublicAsymmetricMatcher;
   /** The asymmetric matchers, inverted. */
-  not: {
-    stringContaining(substring: string): AsymmetricMatcher;
-    stringMatching(pattern: string | RegExp): AsymmetricMatcher;
-    objectContaining(sample: object): AsymmetricMatcher;
-    arrayContaining(sample: readonly unknown[]): AsymmetricMatcher;
-    closeTo(expected: number, numDigits?: number): AsymmetricMatcher;
+  readonly not: {
+    stringContaining(substring: string): PublicAsymmetricMatcher;
+    stringMatching(pattern: string | RegExp): PublicAsymmetricMatcher;
+    objectContaining(sample: object): PublicAsymmetricMatcher;
+    arrayContaining(sample: readonly unknown[]): PublicAsymmetricMatcher;
+    closeTo(expected: number, numDigits?: number): PublicAsymmetricMatcher;
   };
 }
 
