@@ -181,15 +181,12 @@ pub(super) fn context(stack: Stack) -> Rc<Context> {
 /// Switches to fiber `id` until it parks or ends.
 fn resume(id: TaskId) {
     let context = with(|s| {
-        let is_root = Some(id) == s.root;
-        let fiber = s.tasks.fiber_mut(id)?;
-        if fiber.context.is_none() {
+        if s.tasks.fiber(id)?.context.is_none() {
             // Spawned fibers brought their stack; the scheduler's own (timer callbacks, promise
             // jobs, the root) take theirs now.
-            let stack = if is_root { s.root_pool.take() } else { s.pool.take() };
-            let fiber = s.tasks.fiber_mut(id)?;
+            let stack = if Some(id) == s.root { s.root_pool.take() } else { s.pool.take() };
             match stack {
-                Ok(stack) => fiber.context = Some(context(stack)),
+                Ok(stack) => s.tasks.fiber_mut(id)?.context = Some(context(stack)),
                 Err(e) => return Some(Err(e)),
             }
         }
@@ -384,6 +381,10 @@ fn main_outcome<'js>(
 /// Runs promise jobs until none is left, then settles what waited for them: the main module's
 /// promise, and the rejections nobody handled.
 fn drain_jobs(ctx: &Ctx<'_>) {
+    // After most fibers there is nothing to do: one look at the scheduler says so.
+    if with(|s| s.settled()) {
+        return;
+    }
     run_jobs_now(ctx);
     settle_main(ctx);
     with(|s| s.report_rejections());

@@ -70,6 +70,15 @@ impl Scheduler {
     /// Reports the rejections still unhandled now that promise jobs have run: each fails the
     /// first task still alive where it happened (its fiber or scope, else what is above it).
     /// Fibers that waited for this (`Wait::Drain`) go on.
+    /// Whether no promise job is left to run, no main module's promise to settle and no
+    /// rejection to report: what [`super::fibers`] checks after each fiber before doing any.
+    pub(super) fn settled(&self) -> bool {
+        (self.root_end.is_some() || !self.engine.jobs_pending())
+            && self.main_promise.is_none()
+            && self.rejections.is_empty()
+            && self.draining.is_empty()
+    }
+
     pub(super) fn report_rejections(&mut self) {
         if self.rejections.is_empty() && self.draining.is_empty() {
             return;
