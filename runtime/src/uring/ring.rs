@@ -10,7 +10,7 @@
 
 use std::{
     fmt, io,
-    os::fd::RawFd,
+    os::fd::{AsRawFd, OwnedFd, RawFd},
     rc::Rc,
     time::{Duration, Instant},
 };
@@ -30,6 +30,9 @@ const ENTRIES: u32 = 256;
 const CQ_ENTRIES: u32 = 4096;
 /// The `user_data` of entries whose completion nobody waits for (cancellations).
 const IGNORED: u64 = u64::MAX;
+/// The `user_data` of the completions another thread's ring posts into this one
+/// ([`MsgRing`](super::op::MsgRing)): not an operation of this ring, only a wake-up.
+pub(crate) const DOORBELL: u64 = u64::MAX - 1;
 /// How long a ring being dropped waits for the kernel to finish what it cancelled.
 const TEARDOWN: Duration = Duration::from_secs(10);
 
@@ -76,6 +79,10 @@ pub struct Ring {
     broken: Option<io::Error>,
     /// Torn down already (`close`).
     closed: bool,
+    /// Another ring rang this one since the last [`Ring::rang`].
+    rang: bool,
+    /// Whether the kernel has `IORING_OP_MSG_RING` (Linux 5.18).
+    messages: bool,
 }
 
 /// io_uring cannot be used here, or stopped working; the message says why and how to fix it.
@@ -101,6 +108,9 @@ impl Ring {
             .build(ENTRIES)
             .map_err(explain)?;
         let buffers = Buffers::new(&ring);
+        let mut probe = io_uring::Probe::new();
+        let messages =
+            ring.submitter().register_probe(&mut probe).is_ok() && probe.is_supported(opcode::MsgRingData::CODE);
         Ok(Ring {
             ring,
             timespec: Timespec::new(),
@@ -114,7 +124,25 @@ impl Ring {
             stats: Stats::default(),
             broken: None,
             closed: false,
+            rang: false,
+            messages,
         })
+    }
+
+    /// A descriptor of this ring for other threads to ring it with ([`MsgRing`](super::op::MsgRing)):
+    /// it keeps the kernel's ring alive (not this `Ring`'s operations) while they hold it.
+    pub fn share(&self) -> Result<OwnedFd, i32> {
+        super::sys::process::duplicate(self.ring.as_raw_fd())
+    }
+
+    /// Whether this kernel lets one ring ring another (`IORING_OP_MSG_RING`).
+    pub fn can_ring_others(&self) -> bool {
+        self.messages
+    }
+
+    /// Whether another ring rang this one since the last call.
+    pub fn rang(&mut self) -> bool {
+        std::mem::take(&mut self.rang)
     }
 
     /// The provided buffers receives read into, where the kernel supports them.
@@ -257,6 +285,10 @@ impl Ring {
         drop(completions);
         for &(id, result, flags) in &ready {
             if id == IGNORED {
+                continue;
+            }
+            if id == DOORBELL {
+                self.rang = true;
                 continue;
             }
             let Some(op) = self.op_mut(id) else { continue };

@@ -12,6 +12,7 @@
 mod accept;
 mod connect;
 mod files;
+mod msg_ring;
 mod paths;
 mod poll;
 mod read;
@@ -24,6 +25,7 @@ mod write;
 pub use accept::Accept;
 pub use connect::Connect;
 pub use files::{Fsync, Ftruncate};
+pub use msg_ring::MsgRing;
 pub use paths::{Dir, MkDirAt, OpenAt, RenameAt, SymlinkAt, UnlinkAt};
 pub use poll::Poll;
 pub use read::{Read, CURRENT};
@@ -108,6 +110,6 @@ macro_rules! operations {
 }
 
 operations!(
-    Accept, Connect, Fsync, Ftruncate, MkDirAt, OpenAt, Poll, Read, Recv, RecvMsg, RenameAt, Send, SendMsg, Statx,
-    SymlinkAt, UnlinkAt, Write,
+    Accept, Connect, Fsync, Ftruncate, MkDirAt, MsgRing, OpenAt, Poll, Read, Recv, RecvMsg, RenameAt, Send, SendMsg,
+    Statx, SymlinkAt, UnlinkAt, Write,
 );

@@ -5,6 +5,7 @@
 //! error is the errno.
 
 pub mod addr;
+pub mod event;
 pub mod fs;
 pub mod net;
 pub mod process;

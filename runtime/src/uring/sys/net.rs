@@ -50,3 +50,27 @@ pub fn shutdown(fd: RawFd, how: i32) -> Result<(), i32> {
     // SAFETY: a plain syscall on the caller's socket.
     check(unsafe { libc::shutdown(fd, how) }).map(drop)
 }
+
+/// The next connection already queued on listener `fd`, without waiting (`None` when the
+/// queue is empty): for a listener about to close, whose queue would otherwise be reset.
+pub fn accept_queued(fd: RawFd) -> Result<Option<(RawFd, SockAddr)>, i32> {
+    // SAFETY: reads and sets the flags of the caller's listener.
+    check(unsafe { libc::fcntl(fd, libc::F_SETFL, libc::fcntl(fd, libc::F_GETFL) | libc::O_NONBLOCK) })?;
+    let mut peer = SockAddr::empty();
+    let (storage, len) = peer.as_mut_parts();
+    // SAFETY: the kernel writes at most `len` bytes of the peer's address into the storage.
+    match check(unsafe { libc::accept4(fd, storage, len, libc::SOCK_CLOEXEC) }) {
+        Ok(stream) => Ok(Some((stream, peer))),
+        Err(libc::EAGAIN) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The address of the peer of connected socket `fd`, like `getpeername(2)`.
+pub fn peer_addr(fd: RawFd) -> Result<SockAddr, i32> {
+    let mut addr = SockAddr::empty();
+    let (storage, len) = addr.as_mut_parts();
+    // SAFETY: the kernel writes at most `len` bytes into the storage.
+    check(unsafe { libc::getpeername(fd, storage, len) })?;
+    Ok(addr)
+}

@@ -52,6 +52,16 @@ pub fn write_all(fd: RawFd, mut bytes: &[u8]) -> Result<(), i32> {
     Ok(())
 }
 
+/// Console output of every thread of the process takes turns: a line written with
+/// [`write_console`] never interleaves with another thread's (API.md, rule 17).
+static CONSOLE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// [`write_all`], in the console's turn.
+pub fn write_console(fd: RawFd, bytes: &[u8]) -> Result<(), i32> {
+    let _turn = CONSOLE.lock().unwrap_or_else(|e| e.into_inner());
+    write_all(fd, bytes)
+}
+
 /// The system's description of `errno`, like `strerror_r(3)`.
 pub fn describe(errno: i32) -> String {
     let mut buf = [0 as libc::c_char; 128];
@@ -79,4 +89,26 @@ pub fn exit_now(status: i32) -> ! {
     let _ = std::io::stdout().flush();
     // SAFETY: ends the process; nothing runs after it.
     unsafe { libc::_exit(status) }
+}
+
+/// A second descriptor for what `fd` refers to, like `fcntl(F_DUPFD_CLOEXEC)`.
+pub fn duplicate(fd: RawFd) -> Result<std::os::fd::OwnedFd, i32> {
+    use std::os::fd::FromRawFd;
+    // SAFETY: a plain syscall; the new descriptor is ours alone.
+    let new = check(unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 0) })?;
+    // SAFETY: `new` was just opened and nothing else owns it.
+    Ok(unsafe { std::os::fd::OwnedFd::from_raw_fd(new) })
+}
+
+/// How many CPUs this process may run on (its affinity mask, which `taskset` and cgroups'
+/// cpusets narrow), at least 1.
+pub fn cpus_allowed() -> usize {
+    // SAFETY: all-zero is an empty set, which the kernel fills.
+    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    // SAFETY: the set is ours, passed with its size.
+    if unsafe { libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) } != 0 {
+        return std::thread::available_parallelism().map_or(1, |n| n.get());
+    }
+    // SAFETY: counts the bits of a set the kernel filled.
+    (unsafe { libc::CPU_COUNT(&set) } as usize).max(1)
 }
