@@ -9,6 +9,7 @@ import { Cancelled, sleep, timeout, TimeoutError } from "uringy:fiber";
 import { resolve as resolveWith, type ResolveOptions, type ResolverIo } from "./internal/dns.ts";
 import { descriptor, internal, SocketStream, toBytes } from "./internal/stream.ts";
 import { readTextFile } from "./fs.ts";
+import { threadCount } from "./internal/thread_place.ts";
 
 export interface Addr {
   hostname: string;
@@ -149,12 +150,22 @@ export class TcpListener extends Listener<TcpStream> {
     this.addr = addrOf(handle);
   }
 
-  /** Listens on `hostname:port` (default "0.0.0.0"; "::" takes IPv6 and IPv4). */
+  /** Listens on `hostname:port` (default "0.0.0.0"; "::" takes IPv6 and IPv4). Under
+   *  `--threads`, `reusePort` is on unless turned off: every thread listens on the port, and
+   *  the kernel spreads new connections over them (rule 13). */
   static bind(port: number, hostname = "0.0.0.0", options: { reusePort?: boolean; backlog?: number } = {}): TcpListener {
     checkPort(port, "TcpListener.bind");
     const [ip] = resolve(hostname);
-    const handle = ops.op_net_listen(ip, port, false, options.backlog ?? DEFAULT_BACKLOG, options.reusePort ?? false);
+    const reusePort = options.reusePort ?? threadCount > 1;
+    const handle = ops.op_net_listen(ip, port, false, options.backlog ?? DEFAULT_BACKLOG, reusePort);
     return new TcpListener(internal, handle);
+  }
+
+  /** Stops listening. Under `--threads`, connections already queued on this thread's
+   *  listener go to another thread that listens on the address, not lost (rule 13). */
+  override close(): void {
+    ops.op_net_unlisten(this[descriptor]);
+    super.close();
   }
 
   accept(): TcpStream {
@@ -247,11 +258,12 @@ export class UdpSocket {
     this.#ipv6 = this.addr.hostname.includes(":");
   }
 
-  /** A socket bound to `hostname:port` (default "0.0.0.0"; port 0 picks a free one). */
-  static bind(port: number, hostname = "0.0.0.0"): UdpSocket {
+  /** A socket bound to `hostname:port` (default "0.0.0.0"; port 0 picks a free one). Under
+   *  `--threads`, `reusePort` is on unless turned off, as for `TcpListener.bind`. */
+  static bind(port: number, hostname = "0.0.0.0", options: { reusePort?: boolean } = {}): UdpSocket {
     checkPort(port, "UdpSocket.bind");
     const [ip] = resolve(hostname);
-    return new UdpSocket(internal, ops.op_net_udp_bind(ip, port));
+    return new UdpSocket(internal, ops.op_net_udp_bind(ip, port, options.reusePort ?? threadCount > 1));
   }
 
   /** Sends one datagram; the bytes sent. */

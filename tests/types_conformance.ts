@@ -30,6 +30,8 @@ import type * as FiberImpl from "../lib/fiber.ts";
 import type * as FiberDecl from "uringy:fiber";
 import type * as SyncImpl from "../lib/sync.ts";
 import type * as SyncDecl from "uringy:sync";
+import type * as ThreadImpl from "../lib/thread.ts";
+import type * as ThreadDecl from "uringy:thread";
 import type * as ProcessImpl from "../lib/process.ts";
 import type * as ProcessDecl from "uringy:process";
 import type * as NetImpl from "../lib/net.ts";
@@ -184,6 +186,7 @@ export const fiberTypes: Conforms<"uringy:fiber (types)",
   { Fiber: FiberDecl.Fiber<P1>; Cancelled: FiberDecl.Cancelled; TimeoutError: FiberDecl.TimeoutError }> = true;
 
 export const sync: Conforms<"uringy:sync", Exports<typeof SyncImpl>, Exports<typeof SyncDecl>> = true;
+export const thread: Conforms<"uringy:thread", Exports<typeof ThreadImpl>, Exports<typeof ThreadDecl>> = true;
 export const syncTypes: Conforms<"uringy:sync (types)",
   { Channel: SyncImpl.Channel<P1>; ChannelClosed: SyncImpl.ChannelClosed; Mutex: SyncImpl.Mutex; Semaphore: SyncImpl.Semaphore },
   { Channel: SyncDecl.Channel<P1>; ChannelClosed: SyncDecl.ChannelClosed; Mutex: SyncDecl.Mutex; Semaphore: SyncDecl.Semaphore }> = true;

@@ -12,3 +12,4 @@
 /// <reference path="./net.d.ts" />
 /// <reference path="./process.d.ts" />
 /// <reference path="./fs.d.ts" />
+/// <reference path="./thread.d.ts" />

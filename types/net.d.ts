@@ -23,7 +23,8 @@ declare module "uringy:net" {
     private constructor();
     /** Listens on `hostname:port` (default "0.0.0.0"; "::" takes IPv6 and IPv4; port 0 picks a
      *  free port). `backlog` defaults to the kernel's cap
-     *  (net.core.somaxconn). */
+     *  (net.core.somaxconn). `reusePort` (SO_REUSEPORT) is on by default under `--threads`, so
+     *  that every thread listens on the port and the kernel spreads connections over them. */
     static bind(port: number, hostname?: string, options?: { reusePort?: boolean; backlog?: number }): TcpListener;
     /** Waits for the next connection. Out of descriptors (EMFILE), it backs off and retries. */
     accept(): TcpStream;
@@ -78,8 +79,9 @@ declare module "uringy:net" {
 
   export class UdpSocket {
     private constructor();
-    /** A socket bound to `hostname:port` (default "0.0.0.0"; port 0 picks a free one). */
-    static bind(port: number, hostname?: string): UdpSocket;
+    /** A socket bound to `hostname:port` (default "0.0.0.0"; port 0 picks a free one).
+     *  `reusePort` is on by default under `--threads`, as for `TcpListener.bind`. */
+    static bind(port: number, hostname?: string, options?: { reusePort?: boolean }): UdpSocket;
     /** Sends one datagram; returns the bytes sent. */
     sendTo(data: Uint8Array | string, hostname: string, port: number): number;
     /** Waits for one datagram, copied into `buf` (cut to its length). */

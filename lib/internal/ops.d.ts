@@ -51,7 +51,11 @@ declare module "uringy:ops" {
     op_net_address(socket: object | undefined): [hostname: string, port: number];
     op_net_set_nodelay(socket: object | undefined, on: boolean): void;
     op_net_shutdown(socket: object | undefined, reading?: boolean): void;
-    op_net_udp_bind(host: string, port: number): object;
+    op_net_udp_bind(host: string, port: number, reusePort: boolean): object;
+    op_thread_place(): [number, number];
+    op_net_unlisten(listener: object): void;
+    op_thread_send(to: number, message: unknown, skipEnded: boolean): void;
+    op_thread_recv(): [number, unknown] | symbol;
     op_net_send_to(socket: object, data: Uint8Array, host: string, port: number): number;
     op_net_recv_from(socket: object, buf: Uint8Array): [bytes: number, hostname: string, port: number];
     op_process_argv(): string[];

@@ -27,6 +27,9 @@ interface Cloning {
   // copies children until it has pushed a step of its own (the child's
   // contents come first: depth-first order) and returns false once done.
   pending: Array<() => boolean>;
+  // Set when the copy is for another thread (`toWire`): errors and regular expressions become
+  // records, and this says whether there were any.
+  wire?: { records: boolean };
 }
 
 function dataCloneError(message: string): DOMException {
@@ -234,7 +237,7 @@ const REGEXP: Kind = {
       return false;
     }
   },
-  clone: (value, cloning) => remember(cloning, value, cloneRegExp(value)),
+  clone: (value, cloning) => remember(cloning, value, cloning.wire ? regExpRecord(value, cloning) : cloneRegExp(value)),
 };
 const ARRAY_BUFFER: Kind = {
   is: (value) => passes(arrayBufferByteLength, value),
@@ -336,15 +339,104 @@ export function structuredClone<T>(value: T, options?: StructuredSerializeOption
   if (arguments.length === 0) {
     throw new TypeError("structuredClone: 1 argument required, but only 0 present");
   }
+  return cloneWith(value, options, { memory: new Map(), pending: [] }) as T;
+}
+
+function cloneWith(value: unknown, options: StructuredSerializeOptions | undefined, cloning: Cloning): unknown {
   const transferList = readTransferList(options);
-  const cloning: Cloning = { memory: new Map(), pending: [] };
-  const result = cloneValue(value, cloning) as T;
+  const result = cloneValue(value, cloning);
   const pending = cloning.pending;
   while (pending.length > 0) {
     if (!pending[pending.length - 1]()) pending.pop();
   }
   detachTransferred(transferList);
   return result;
+}
+
+// ---------------------------------------------------------------------------
+// Between threads (uringy:thread)
+//
+// A message is cloned here, in the sender's engine, with the standard's checks and errors,
+// then written to bytes by the engine's serializer and read in the receiver's engine
+// (runtime/src/js/clone.rs). The serializer keeps every kind of value the standard allows
+// except errors, which it refuses, and regular expressions, after which quickjs-ng's reader
+// loses count of shared references ("invalid object reference"); so those two travel as
+// records that `fromWire` turns back into objects.
+
+const WIRE_RECORD = "\u0000uringy:record";
+
+/** The copy of `value` to write for another thread, and whether it holds records. */
+export function toWire(value: unknown, options?: StructuredSerializeOptions): [boolean, unknown] {
+  if (typeof value !== "object" || value === null) return [false, cloneValue(value, { memory: new Map(), pending: [] })];
+  const cloning: Cloning = { memory: new Map(), pending: [], wire: { records: false } };
+  const copy = cloneWith(value, options, cloning);
+  return [cloning.wire!.records, copy];
+}
+
+/** A received copy with its records made errors and regular expressions again (in place). */
+export function fromWire(value: unknown): unknown {
+  const revived = new Map<object, object>();
+  const seen = new Set<object>();
+  const pending: object[] = [];
+  const fix = (item: unknown): unknown => {
+    if (typeof item !== "object" || item === null) return item;
+    if (hasOwn(item, WIRE_RECORD)) return revive(item as Record<string, unknown>);
+    if (!seen.has(item)) {
+      seen.add(item);
+      pending.push(item);
+    }
+    return item;
+  };
+  const revive = (record: Record<string, unknown>): object => {
+    const known = revived.get(record);
+    if (known) return known;
+    if (record[WIRE_RECORD] === "RegExp") {
+      const pattern = new RegExp(record.source as string, record.flags as string);
+      revived.set(record, pattern);
+      return pattern;
+    }
+    const message = record.message as string | undefined;
+    const Ctor = errorConstructors[record.name as string] ?? Error;
+    const error =
+      record[WIRE_RECORD] === "DOMException" ? new DOMException(message, record.name as string) : new Ctor(message);
+    revived.set(record, error);
+    if (typeof record.stack === "string") defineHidden(error, "stack", record.stack);
+    if (hasOwn(record, "cause")) defineHidden(error, "cause", fix(record.cause));
+    return error;
+  };
+  const root = fix(value);
+  while (pending.length > 0) {
+    const object = pending.pop()!;
+    if (object instanceof Map) {
+      const entries = [...object];
+      object.clear();
+      for (const [key, item] of entries) object.set(fix(key), fix(item));
+    } else if (object instanceof Set) {
+      const items = [...object];
+      object.clear();
+      for (const item of items) object.add(fix(item));
+    } else if (isArray(object) || getPrototypeOf(object) === Object.prototype || getPrototypeOf(object) === null) {
+      const target = object as Record<string, unknown>;
+      for (const key of keys(target)) target[key] = fix(target[key]);
+    }
+  }
+  return root;
+}
+
+// An error as a record for the wire: what a clone of it keeps (name, message, stack, cause).
+function errorRecord(value: Error, kind: "Error" | "DOMException", cloning: Cloning): object {
+  cloning.wire!.records = true;
+  const record: Record<string, unknown> = { [WIRE_RECORD]: kind, name: value.name };
+  remember(cloning, value, record);
+  const messageDescriptor = getOwnPropertyDescriptor(value, "message");
+  if (kind === "DOMException") record.message = value.message;
+  else if (messageDescriptor && "value" in messageDescriptor) record.message = `${messageDescriptor.value}`;
+  if (typeof value.stack === "string") record.stack = value.stack;
+  const causeDescriptor = getOwnPropertyDescriptor(value, "cause");
+  if (kind === "Error" && causeDescriptor && "value" in causeDescriptor) {
+    record.cause = cloneValue(causeDescriptor.value, cloning);
+  }
+  return record;
 }
 
 // Returns the copy of `value`. For containers this is created right away,
@@ -384,6 +476,7 @@ function cloneObject(value: object, cloning: Cloning): unknown {
   for (const platformClass of platformClasses) {
     if (platformClass.isInstance(value)) {
       if (!platformClass.clone) throw dataCloneError(`${describe(value)} could not be cloned`);
+      if (cloning.wire && isDOMException(value)) return errorRecord(value as DOMException, "DOMException", cloning);
       return remember(cloning, value, platformClass.clone(value));
     }
   }
@@ -446,11 +539,21 @@ function cloneArray(value: unknown[], cloning: Cloning): unknown[] {
   return copy;
 }
 
-function cloneRegExp(value: RegExp): RegExp {
+function regExpFlags(value: RegExp): string {
   let flags = "";
   for (const [flag, get] of regExpFlagGetters) if (get.call(value)) flags += flag;
+  return flags;
+}
+
+function cloneRegExp(value: RegExp): RegExp {
   // A fresh RegExp: lastIndex is not carried over.
-  return new RegExp(regExpSource.call(value), flags);
+  return new RegExp(regExpSource.call(value), regExpFlags(value));
+}
+
+// A regular expression as a record for the wire (see `toWire`).
+function regExpRecord(value: RegExp, cloning: Cloning): object {
+  cloning.wire!.records = true;
+  return { [WIRE_RECORD]: "RegExp", source: regExpSource.call(value), flags: regExpFlags(value) };
 }
 
 function isDetached(buffer: ArrayBuffer): boolean {
@@ -526,7 +629,8 @@ function cloneSet(value: Set<unknown>, cloning: Cloning): Set<unknown> {
   return copy;
 }
 
-function cloneError(value: Error, cloning: Cloning): Error {
+function cloneError(value: Error, cloning: Cloning): Error | object {
+  if (cloning.wire) return errorRecord(value, "Error", cloning);
   const name = value.name;
   const Ctor = (typeof name === "string" && errorConstructors[name]) || Error;
   // Only an own data property counts as the message; an inherited or accessor one is dropped.

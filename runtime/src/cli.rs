@@ -13,12 +13,14 @@ pub const USAGE: &str = "\
 Usage:
   uringy [OPTIONS] FILE [ARGS...]      run a .ts, .mts, .js or .mjs file
   uringy run [OPTIONS] FILE [ARGS...]  the same
-  uringy test [PATHS...]               run *.test.ts / *.test.js files (default: .)
+  uringy test [--threads N] [PATHS...] run *.test.ts / *.test.js files (default: .)
   uringy eval CODE, uringy -e CODE     run CODE as a module
   uringy --version | --help
 
 Options:
   -e, --eval CODE    run CODE instead of a file
+  --threads N        run the program on N threads, each with its own engine and ring
+                     (N a number, or auto: one per CPU the process may use; default 1)
   --stack-size SIZE  stack of each fiber, e.g. 1m (default 8m, address space only)
   -h, --help         print this help
   -V, --version      print the version";
@@ -30,14 +32,18 @@ pub enum Command {
         file: PathBuf,
         args: Vec<String>,
         stack_size: usize,
+        threads: usize,
     },
     Eval {
         code: String,
         args: Vec<String>,
         stack_size: usize,
+        threads: usize,
     },
     Test {
         paths: Vec<PathBuf>,
+        /// Test files run at once, each in its own process (default: one per CPU).
+        threads: Option<usize>,
     },
     /// Internal: runs one test file and reports to the parent `uringy test`.
     TestChild {
@@ -74,11 +80,23 @@ fn parse_size(text: &str) -> Result<usize, String> {
     }
 }
 
+/// `4`, `auto`: threads, from 1 to 1024.
+fn parse_threads(text: &str) -> Result<usize, String> {
+    if text == "auto" {
+        return Ok(engine::threads::auto());
+    }
+    match text.parse::<usize>() {
+        Ok(n) if (1..=1024).contains(&n) => Ok(n),
+        _ => Err(format!("--threads {text}: give a number from 1 to 1024, or auto (one per CPU)")),
+    }
+}
+
 pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String> {
     let mut parser = Parser::from_args(args);
     let err = |e: lexopt::Error| e.to_string();
     let mut subcommand: Option<String> = None;
     let mut stack_size = default_stack_size();
+    let mut threads = 1;
     loop {
         let arg = parser.next().map_err(err)?;
         match arg {
@@ -87,7 +105,10 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
             Some(Arg::Short('V') | Arg::Long("version")) => return Ok(Command::Version),
             Some(Arg::Short('e') | Arg::Long("eval")) => {
                 let code = parser.value().map_err(err)?.string().map_err(err)?;
-                return Ok(Command::Eval { code, args: rest(&mut parser)?, stack_size });
+                return Ok(Command::Eval { code, args: rest(&mut parser)?, stack_size, threads });
+            }
+            Some(Arg::Long("threads")) => {
+                threads = parse_threads(&parser.value().map_err(err)?.string().map_err(err)?)?;
             }
             Some(Arg::Long("stack-size")) => {
                 stack_size = parse_size(&parser.value().map_err(err)?.string().map_err(err)?)?;
@@ -103,20 +124,28 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
                     (None, "eval") => {
                         let code = parser.value().map_err(|_| "eval needs CODE".to_string())?;
                         let code = code.string().map_err(err)?;
-                        return Ok(Command::Eval { code, args: rest(&mut parser)?, stack_size });
+                        return Ok(Command::Eval { code, args: rest(&mut parser)?, stack_size, threads });
                     }
                     (None, "test") => {
                         let mut paths = Vec::new();
+                        let mut threads = None;
                         while let Some(arg) = parser.next().map_err(err)? {
                             match arg {
                                 Arg::Value(path) => paths.push(path.into()),
+                                Arg::Long("threads") => {
+                                    threads =
+                                        Some(parse_threads(&parser.value().map_err(err)?.string().map_err(err)?)?);
+                                }
                                 other => return Err(other.unexpected().to_string()),
                             }
                         }
-                        return Ok(Command::Test { paths });
+                        return Ok(Command::Test { paths, threads });
                     }
                     // Everything after FILE belongs to the program, flags included.
-                    _ => return Ok(Command::Run { file: value.into(), args: rest(&mut parser)?, stack_size }),
+                    _ => {
+                        let args = rest(&mut parser)?;
+                        return Ok(Command::Run { file: value.into(), args, stack_size, threads });
+                    }
                 }
             }
             Some(other) => return Err(other.unexpected().to_string()),
@@ -150,14 +179,25 @@ pub fn run(command: Command) -> u8 {
             println!("uringy {}", env!("CARGO_PKG_VERSION"));
             0
         }
-        Command::Run { file, args, stack_size } => engine::run(engine::Entry::File(file), args, Options { stack_size }),
-        Command::Eval { code, args, stack_size } => {
-            engine::run(engine::Entry::Code(code), args, Options { stack_size })
+        Command::Run { file, args, stack_size, threads } => {
+            launch(engine::Entry::File(file), args, stack_size, threads)
         }
-        Command::Test { paths } => test_runner::run_all(&paths),
+        Command::Eval { code, args, stack_size, threads } => {
+            launch(engine::Entry::Code(code), args, stack_size, threads)
+        }
+        Command::Test { paths, threads } => test_runner::run_all(&paths, threads),
         Command::TestChild { file } => {
-            engine::run(engine::Entry::Test(file), Vec::new(), Options { stack_size: default_stack_size() })
+            engine::run(engine::Entry::Test(file), Vec::new(), Options::alone(default_stack_size()))
         }
+    }
+}
+
+/// `--threads 1` is exactly no flag: one runtime on the main thread.
+fn launch(entry: engine::Entry, args: Vec<String>, stack_size: usize, threads: usize) -> u8 {
+    if threads > 1 {
+        engine::threads::run_threads(entry, args, stack_size, threads)
+    } else {
+        engine::run(entry, args, Options::alone(stack_size))
     }
 }
 
@@ -209,6 +249,18 @@ mod tests {
 
     #[test]
     fn test_takes_paths() {
-        assert!(matches!(parse_str(&["test", "a", "b"]).unwrap(), Command::Test { paths } if paths.len() == 2));
+        assert!(matches!(parse_str(&["test", "a", "b"]).unwrap(), Command::Test { paths, .. } if paths.len() == 2));
+    }
+
+    #[test]
+    fn threads_takes_a_number_or_auto_and_refuses_nonsense() {
+        assert!(matches!(parse_str(&["--threads", "4", "a.ts"]).unwrap(), Command::Run { threads: 4, .. }));
+        assert!(
+            matches!(parse_str(&["--threads", "auto", "a.ts"]).unwrap(), Command::Run { threads, .. } if threads >= 1)
+        );
+        assert!(matches!(parse_str(&["test", "--threads", "2", "t"]).unwrap(), Command::Test { threads: Some(2), .. }));
+        for bad in ["0", "-1", "many", "1025"] {
+            assert!(parse_str(&["--threads", bad, "a.ts"]).unwrap_err().contains("--threads"), "{bad}");
+        }
     }
 }

@@ -21,7 +21,8 @@ struct Totals {
     broken: Vec<(PathBuf, String)>,
 }
 
-pub fn run_all(paths: &[PathBuf]) -> u8 {
+/// Runs the test files under `paths`, `threads` files at a time (default: one per CPU).
+pub fn run_all(paths: &[PathBuf], threads: Option<usize>) -> u8 {
     let roots = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
     let mut files = Vec::new();
     for root in &roots {
@@ -49,7 +50,7 @@ pub fn run_all(paths: &[PathBuf]) -> u8 {
             return 1;
         }
     };
-    let workers = thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(files.len());
+    let workers = threads.unwrap_or_else(crate::uring::sys::process::cpus_allowed).min(files.len());
     let queue = Arc::new(Mutex::new(files.into_iter()));
     let totals = Arc::new(Mutex::new(Totals::default()));
     let handles: Vec<_> = (0..workers)

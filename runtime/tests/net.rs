@@ -8,76 +8,12 @@ use std::{
     net::{Shutdown, TcpStream},
     os::unix::process::CommandExt,
     path::{Path, PathBuf},
-    process::{Child, ChildStdout, Command, Stdio},
-    sync::mpsc,
+    process::{Command, Stdio},
     thread,
     time::{Duration, Instant},
 };
 
-use common::{TempDir, BIN};
-
-/// A running `uringy` whose stdout lines arrive on a channel.
-struct Program {
-    child: Child,
-    lines: mpsc::Receiver<String>,
-}
-
-impl Program {
-    fn start(dir: &Path, script: &Path, configure: impl FnOnce(&mut Command)) -> Program {
-        let mut command = Command::new(BIN);
-        command.arg(script).current_dir(dir).stdout(Stdio::piped()).stderr(Stdio::piped());
-        configure(&mut command);
-        let mut child = command.spawn().expect("start uringy");
-        let stdout: ChildStdout = child.stdout.take().unwrap();
-        let (send, lines) = mpsc::channel();
-        thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if send.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        Program { child, lines }
-    }
-
-    /// The next line of output, waiting at most 10 s.
-    fn line(&mut self) -> String {
-        match self.lines.recv_timeout(Duration::from_secs(10)) {
-            Ok(line) => line,
-            Err(e) => {
-                let _ = self.child.kill();
-                let mut stderr = String::new();
-                let _ = self.child.stderr.take().unwrap().read_to_string(&mut stderr);
-                panic!("no line of output within 10 s ({e}); stderr:\n{stderr}");
-            }
-        }
-    }
-
-    fn signal(&self, signo: i32) {
-        // SAFETY: sending a signal to our own child.
-        assert_eq!(unsafe { libc::kill(self.child.id() as i32, signo) }, 0);
-    }
-
-    /// Waits for the exit (at most 10 s): the status code (or 128 + signal) and stderr.
-    fn finish(mut self) -> (i32, String) {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                let mut stderr = String::new();
-                self.child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
-                assert!(!stderr.contains("panicked"), "a Rust panic reached the user:\n{stderr}");
-                use std::os::unix::process::ExitStatusExt;
-                let code = status.code().unwrap_or_else(|| 128 + status.signal().unwrap_or(0));
-                return (code, stderr);
-            }
-            if Instant::now() > deadline {
-                let _ = self.child.kill();
-                panic!("uringy did not exit within 10 s");
-            }
-            thread::sleep(Duration::from_millis(10));
-        }
-    }
-}
+use common::{connect, Program, TempDir, BIN};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
@@ -106,21 +42,6 @@ fn reset(stream: TcpStream) {
     };
     assert_eq!(set, 0);
     drop(stream);
-}
-
-/// Connects, retrying while the server is starting.
-fn connect(port: u16) -> TcpStream {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        match TcpStream::connect(("127.0.0.1", port)) {
-            Ok(stream) => {
-                stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-                return stream;
-            }
-            Err(e) if Instant::now() > deadline => panic!("connect to port {port}: {e}"),
-            Err(_) => thread::sleep(Duration::from_millis(10)),
-        }
-    }
 }
 
 #[test]

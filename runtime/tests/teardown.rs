@@ -49,7 +49,7 @@ fn rss_kib() -> usize {
 }
 
 fn run_and_drop(code: &str) {
-    let options = Options { stack_size: 256 * 1024 };
+    let options = Options::alone(256 * 1024);
     let mut runtime = Runtime::new(Entry::Code(code.to_owned()), Vec::new(), options).expect("set up");
     // Long enough for every fiber to reach its wait (a few turns), not for the program to end.
     let status = runtime.run(Some(Instant::now() + Duration::from_millis(15)));

@@ -4,6 +4,7 @@
 //! for Rust code that drives a runtime (tests, a compiled app, one runtime per thread).
 
 mod report;
+pub mod threads;
 
 use std::{
     cell::Cell,
@@ -26,6 +27,7 @@ use crate::{
 use report::Report;
 
 /// What the runtime runs.
+#[derive(Clone)]
 pub enum Entry {
     File(PathBuf),
     Code(String),
@@ -33,9 +35,19 @@ pub enum Entry {
     Test(PathBuf),
 }
 
+#[derive(Clone)]
 pub struct Options {
     /// Bytes of stack for each spawned fiber (`--stack-size`).
     pub stack_size: usize,
+    /// Under `--threads`, this runtime's thread and the others' mailboxes.
+    pub seat: Option<ops::thread::Seat>,
+}
+
+impl Options {
+    /// One runtime, alone in its process.
+    pub fn alone(stack_size: usize) -> Options {
+        Options { stack_size, seat: None }
+    }
 }
 
 /// Runs `entry` to completion; returns the exit status.
@@ -132,9 +144,10 @@ impl Runtime {
                 );
                 return Err(2);
             }
+            let thread = options.seat.as_ref().map(|seat| seat.id);
             let stored = loader::attach(&ctx, loader)
-                && userdata::store(&ctx, ops::State::new(argv, deadline))
-                && userdata::store(&ctx, Report { main: main.clone(), format_error: None })
+                && userdata::store(&ctx, ops::State::new(argv, deadline, options.seat.clone()))
+                && userdata::store(&ctx, Report { main: main.clone(), format_error: None, thread })
                 && js::native::register(&ctx).is_ok();
             if !stored {
                 eprintln!("error: cannot set up the JavaScript context (out of memory)");
@@ -143,6 +156,14 @@ impl Runtime {
             let engine = Engine::of(&ctx);
             fiber::context::init(&engine);
             scheduler::install(Scheduler::new(engine, ring, options.stack_size));
+            if options.seat.is_some() {
+                let inbox = userdata::with::<ops::State, _>(&ctx, |state| state.thread.clone());
+                if let Some(Err(errno)) = inbox.map(|inbox| ops::thread::open(&inbox)) {
+                    let why = sys::process::describe(errno);
+                    report::print(&ctx, &format!("error: cannot open the thread's mailbox: {why}"));
+                    return Err(1);
+                }
+            }
             match bootstrap(&ctx) {
                 Ok(()) => {
                     scheduler::with(|s| s.start_root(main_fn(entry, main.clone())));
@@ -254,8 +275,8 @@ fn absolute(path: &std::path::Path) -> PathBuf {
 fn bootstrap(ctx: &Ctx<'_>) -> Result<(), ()> {
     let ns = loader::require_builtin(ctx, "uringy:internal/bootstrap").map_err(|_| ())?;
     let format: Function = ns.get("formatError").map_err(|_| ())?;
-    let main = userdata::with::<Report, _>(ctx, |r| r.main.clone()).unwrap_or_default();
-    userdata::store(ctx, Report { main, format_error: Some(Persistent::save(ctx, format)) });
+    let (main, thread) = userdata::with::<Report, _>(ctx, |r| (r.main.clone(), r.thread)).unwrap_or_default();
+    userdata::store(ctx, Report { main, format_error: Some(Persistent::save(ctx, format)), thread });
     Ok(())
 }
 
@@ -299,20 +320,26 @@ fn finish(ctx: &Ctx<'_>, end: End, main: &str, is_test: bool) -> u8 {
             1
         }
         End::Stuck { main_waiting: true } => {
-            eprintln!(
-                "error: top-level await in {main} never settled: it waits for a promise that nothing will resolve"
+            report::print(
+                ctx,
+                &format!(
+                    "error: top-level await in {main} never settled: it waits for a promise that nothing will resolve"
+                ),
             );
             1
         }
         End::Stuck { main_waiting: false } => {
-            eprintln!(
-                "error: every fiber of {main} is waiting and nothing is left that could wake one \
-                 (a join, channel or promise that nothing will complete)"
+            report::print(
+                ctx,
+                &format!(
+                    "error: every fiber of {main} is waiting and nothing is left that could wake one \
+                     (a join, channel, message or promise that nothing will complete)"
+                ),
             );
             1
         }
         End::Broken(error) => {
-            eprintln!("{error}");
+            report::print(ctx, &error.to_string());
             2
         }
         End::Paused => 1,

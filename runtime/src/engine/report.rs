@@ -15,6 +15,23 @@ pub struct Report {
     pub main: String,
     /// Formats uncaught errors the way `console.error` would; set by the bootstrap module.
     pub format_error: Option<Persistent<Function<'static>>>,
+    /// Under `--threads`, the thread's id, which prefixes each line of a report (rule 14).
+    pub thread: Option<usize>,
+}
+
+/// Writes a report to stderr in one piece (so that other threads' lines do not interleave
+/// with it), each line prefixed with the thread's id under `--threads`.
+pub fn print(ctx: &Ctx<'_>, text: &str) {
+    let thread = userdata::with::<Report, _>(ctx, |r| r.thread).flatten();
+    let mut out = String::with_capacity(text.len() + 16);
+    for line in text.lines() {
+        if let Some(id) = thread {
+            out.push_str(&format!("[thread {id}] "));
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    let _ = crate::uring::sys::process::write_console(2, out.as_bytes());
 }
 
 pub fn uncaught<'js>(ctx: &Ctx<'js>, error: Value<'js>, in_promise: bool) {
@@ -25,7 +42,7 @@ pub fn uncaught<'js>(ctx: &Ctx<'js>, error: Value<'js>, in_promise: bool) {
     let label = if in_promise { "Uncaught (in promise)" } else { "Uncaught" };
     if let Some((file, line, column)) = location(&error) {
         let excerpt = excerpt(ctx, &file, line, column).unwrap_or_default();
-        return eprintln!("{excerpt}error: {label} {text}");
+        return print(ctx, &format!("{excerpt}error: {label} {text}"));
     }
     // A value with no stack: where it was thrown from, as far as the runtime knows.
     let thrown = scheduler::with(|s| {
@@ -45,7 +62,7 @@ pub fn uncaught<'js>(ctx: &Ctx<'js>, error: Value<'js>, in_promise: bool) {
         }
     };
     let why = "a value that is not an Error has no stack trace; throw an Error to get one";
-    eprintln!("{excerpt}error: {label} {text}\n    ({place}: {why})");
+    print(ctx, &format!("{excerpt}error: {label} {text}\n    ({place}: {why})"));
 }
 
 fn format<'js>(ctx: &Ctx<'js>, error: &Value<'js>) -> String {

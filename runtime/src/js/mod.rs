@@ -3,6 +3,7 @@
 //! safe wrappers here and rquickjs's own safe API.
 
 pub mod bytes;
+pub mod clone;
 pub mod engine;
 pub mod errors;
 pub mod module;

@@ -15,6 +15,7 @@ mod net;
 mod process;
 mod test;
 mod text;
+pub mod thread;
 mod time;
 mod url;
 mod util;
@@ -49,10 +50,12 @@ pub struct State {
     pub cwd: process::cwd::Shared,
     /// Who waits for and listens to signals in this runtime.
     pub signals: process::signal::Shared,
+    /// This runtime's place among the threads, and its messages.
+    pub thread: thread::Shared,
 }
 
 impl State {
-    pub fn new(argv: Vec<String>, deadline: Rc<Cell<Option<Instant>>>) -> State {
+    pub fn new(argv: Vec<String>, deadline: Rc<Cell<Option<Instant>>>, seat: Option<thread::Seat>) -> State {
         let origin_epoch_ms =
             SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64() * 1e3).unwrap_or(0.0);
         State {
@@ -62,6 +65,7 @@ impl State {
             deadline,
             cwd: RefCell::new(process::cwd::Cwd::of_process()),
             signals: Rc::default(),
+            thread: thread::Inbox::new(seat),
         }
     }
 }
@@ -96,6 +100,7 @@ impl ModuleDef for OpsModule {
         process::register(&ops, argv)?;
         test::register(&ops, deadline)?;
         text::register(&ops)?;
+        thread::register(&ops)?;
         time::register(&ops, origin, origin_epoch_ms)?;
         url::register(&ops)?;
         util::register(&ops)?;

@@ -148,6 +148,8 @@ pub struct Scheduler {
     /// What completions drive besides fibers (`copy()`, the signal pipe's reader), by id.
     handlers: Vec<Option<Box<dyn Handler>>>,
     free_handlers: Vec<u32>,
+    /// The handler that answers when another thread rings the ring.
+    doorbell: Option<HandlerId>,
     /// Things that keep the program alive without an operation of their own in flight (a
     /// fiber waiting for a signal).
     holds: usize,
@@ -207,6 +209,7 @@ impl Scheduler {
             completed: Vec::new(),
             handlers: Vec::new(),
             free_handlers: Vec::new(),
+            doorbell: None,
             holds: 0,
             parked: HashMap::new(),
             early: HashMap::new(),
@@ -750,6 +753,9 @@ impl Scheduler {
             }
         }
         self.completed = completed;
+        if self.ring.rang() {
+            self.doorbell_rang();
+        }
         entered
     }
 
@@ -809,6 +815,7 @@ impl Scheduler {
         self.timers.clear();
         self.effects.clear();
         self.handlers.clear();
+        self.doorbell = None;
         self.rejections.clear();
         self.thrown.clear();
         self.hooks = Hooks::default();

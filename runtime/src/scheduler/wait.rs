@@ -67,6 +67,10 @@ pub trait Handler {
     /// The fiber waiting for this handler ([`wait_handler`]) was cancelled: cancel what is in
     /// flight; the handler wakes the fiber once it has ended.
     fn cancel(&mut self, s: &mut Scheduler);
+
+    /// Another thread rang this thread's ring, and this handler answers the doorbell
+    /// ([`Scheduler::answer_doorbell`]).
+    fn rang(&mut self, _s: &mut Scheduler, _me: HandlerId) {}
 }
 
 pub type HandlerId = u32;
@@ -133,6 +137,18 @@ impl Scheduler {
         } else {
             self.handlers[id as usize] = Some(handler);
         }
+    }
+
+    /// Makes `handler` the one that answers when another thread rings this thread's ring.
+    pub fn answer_doorbell(&mut self, handler: HandlerId) {
+        self.doorbell = Some(handler);
+    }
+
+    pub(super) fn doorbell_rang(&mut self) {
+        let Some(id) = self.doorbell else { return };
+        let Some(mut handler) = self.handlers.get_mut(id as usize).and_then(Option::take) else { return };
+        handler.rang(self, id);
+        self.handlers[id as usize] = Some(handler);
     }
 
     pub(super) fn cancel_handler(&mut self, id: HandlerId) {

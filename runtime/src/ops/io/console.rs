@@ -1,5 +1,6 @@
 //! The console's output: synchronous writes to fds 1 and 2, so that `console.log` is ordered
-//! with the process's other output and nothing is lost at `process.exit()`.
+//! with the process's other output and nothing is lost at `process.exit()`; each write in the
+//! console's turn, so that threads' lines never interleave.
 
 use rquickjs::{Ctx, FromJs, Result, Value};
 
@@ -11,7 +12,7 @@ use crate::{
         strings::Usv,
     },
     ops::Ops,
-    uring::sys::process::{is_terminal, write_all},
+    uring::sys::process::{is_terminal, write_console},
 };
 
 pub fn register(ops: &Ops<'_>) -> Result<()> {
@@ -29,9 +30,9 @@ fn op_io_write_sync<'js>(ctx: Ctx<'js>, fd: i32, data: Value<'js>) -> Result<()>
     }
     let result = if data.is_string() {
         let text = Usv::from_js(&ctx, data)?;
-        write_all(fd, text.as_bytes())
+        write_console(fd, text.as_bytes())
     } else {
-        with_bytes(&ctx, &data, |bytes| write_all(fd, bytes))?
+        with_bytes(&ctx, &data, |bytes| write_console(fd, bytes))?
     };
     match result {
         Ok(()) => Ok(()),

@@ -4,12 +4,13 @@
 
 mod udp;
 
-use std::rc::Rc;
+use std::{os::fd::IntoRawFd, rc::Rc};
 
 use rquickjs::{convert::List, function::Opt, Ctx, Result, Value};
 
 use super::{
     io::{cancelled, closed, descriptor, failed},
+    thread::{self, handover},
     Ops,
 };
 use crate::{
@@ -17,7 +18,7 @@ use crate::{
         errors::{self, throw_sys, Target},
         native,
     },
-    scheduler::wait,
+    scheduler::{wait, with},
     uring::{
         fd::Fd,
         op::{Accept, Connect},
@@ -28,6 +29,7 @@ use crate::{
 pub fn register(ops: &Ops<'_>) -> Result<()> {
     ops.add("op_net_listen", op_net_listen)?;
     ops.add("op_net_accept", op_net_accept)?;
+    ops.add("op_net_unlisten", op_net_unlisten)?;
     ops.add("op_net_connect", op_net_connect)?;
     ops.add("op_net_address", op_net_address)?;
     ops.add("op_net_set_nodelay", op_net_set_nodelay)?;
@@ -84,7 +86,19 @@ fn op_net_listen<'js>(
     let target = || Target::Address(&host, port);
     net::bind(raw, &addr).map_err(|errno| throw_sys(&ctx, errno, "bind", target()))?;
     net::listen(raw, backlog).map_err(|errno| throw_sys(&ctx, errno, "listen", target()))?;
+    if reuse_port && !unix {
+        let bound = net::local_addr(raw).map(|addr| addr.parts()).unwrap_or((host.clone(), port));
+        handover::listen(&thread::shared(&ctx), bound, raw);
+    }
     native::wrap(&ctx, fd)
+}
+
+/// A listener is about to close: under `--threads`, the connections queued on it go to
+/// another thread's listener on its address (rule 13).
+fn op_net_unlisten<'js>(ctx: Ctx<'js>, listener: Value<'js>) -> Result<()> {
+    let listener = fd_of(&ctx, &listener)?;
+    handover::close(&thread::shared(&ctx), listener.raw());
+    Ok(())
 }
 
 /// Waits for a connection on a listener: `[socket, peer hostname, peer port]`. The peer's
@@ -92,17 +106,31 @@ fn op_net_listen<'js>(
 /// the peer has reset (`getpeername` then fails with ENOTCONN).
 fn op_net_accept<'js>(ctx: Ctx<'js>, listener: Value<'js>) -> Result<List<(Value<'js>, String, u16)>> {
     let listener = fd_of(&ctx, &listener)?;
-    let op = Accept::new(&listener).ok_or_else(|| closed(&ctx, "accept"))?;
-    let (done, op) = wait(op).map_err(|_| cancelled(&ctx))?;
-    if done.result < 0 {
-        return Err(failed(&ctx, done.result, "accept", Target::None));
-    }
+    let inbox = thread::shared(&ctx);
+    let (raw, peer) = loop {
+        if let Some(handed) = handover::take(&inbox, listener.raw()) {
+            let raw = handed.into_raw_fd();
+            break (raw, net::peer_addr(raw).unwrap_or_else(|_| SockAddr::empty()));
+        }
+        let op = Accept::new(&listener).ok_or_else(|| closed(&ctx, "accept"))?;
+        let (done, op) = wait(op).map_err(|_| cancelled(&ctx))?;
+        // Cancelled to take a connection another thread handed over: that one, or (taken by
+        // another accept) wait again.
+        let handed =
+            done.result == -libc::ECANCELED && listener.get().is_some() && handover::takes(&inbox, listener.raw());
+        if handed && !with(|s| s.current_cancelled()) {
+            continue;
+        }
+        if done.result < 0 {
+            return Err(failed(&ctx, done.result, "accept", Target::None));
+        }
+        break (done.result, op.peer());
+    };
     // Accepted even if the fiber was cancelled meanwhile: JS gets it (and closes it), so no
     // connection is leaked; the cancellation takes effect at the fiber's next wait.
-    let stream = Fd::new(done.result, true);
-    let peer = op.peer();
+    let stream = Fd::new(raw, true);
     if peer.family() != libc::AF_UNIX {
-        let _ = net::set_option(done.result, libc::IPPROTO_TCP, libc::TCP_NODELAY, 1);
+        let _ = net::set_option(raw, libc::IPPROTO_TCP, libc::TCP_NODELAY, 1);
     }
     let (hostname, port) = peer.parts();
     Ok(List((native::wrap(&ctx, stream)?, hostname, port)))

@@ -30,9 +30,13 @@ pub fn register(ops: &Ops<'_>) -> Result<()> {
     ops.add("op_net_recv_from", op_net_recv_from)
 }
 
-fn op_net_udp_bind<'js>(ctx: Ctx<'js>, host: String, port: u16) -> Result<Value<'js>> {
+fn op_net_udp_bind<'js>(ctx: Ctx<'js>, host: String, port: u16, reuse_port: bool) -> Result<Value<'js>> {
     let addr = address(&ctx, &host, port, false)?;
     let fd = socket(&ctx, &addr, libc::SOCK_DGRAM)?;
+    if reuse_port {
+        net::set_option(fd.raw(), libc::SOL_SOCKET, libc::SO_REUSEPORT, 1)
+            .map_err(|errno| throw_sys(&ctx, errno, "setsockopt", Target::None))?;
+    }
     if addr.family() == libc::AF_INET6 && host.trim_matches(['[', ']']) == "::" {
         // "::" reaches IPv4 addresses too (as ::ffff:a.b.c.d).
         let _ = net::set_option(fd.raw(), libc::IPPROTO_IPV6, libc::IPV6_V6ONLY, 0);
