@@ -89,10 +89,6 @@ impl Context {
         })
     }
 
-    pub fn state(&self) -> State {
-        self.state.get()
-    }
-
     /// Runs the fiber until it suspends or its entry returns. Only from the thread's own stack
     /// (never from a fiber), after [`init`], and only a fiber that is not running or done.
     pub fn resume(self: &Rc<Self>) -> State {

@@ -17,15 +17,14 @@ use rquickjs::{qjs, Ctx, Object, Value};
 pub trait RawOp {
     const NAME: &'static CStr;
     const LENGTH: c_int;
-    fn call<'js>(args: Args<'_, 'js>) -> rquickjs::Result<Return<'js>>;
+    fn call<'js>(args: Args<'_, 'js>) -> rquickjs::Result<Return>;
 }
 
 /// What a raw op returns; errors are thrown (`Err` with the exception pending).
-pub enum Return<'js> {
+pub enum Return {
     Undefined,
     Int(i32),
     Number(f64),
-    Value(Value<'js>),
 }
 
 /// The arguments of one call, borrowed from the engine for its duration.
@@ -97,7 +96,6 @@ unsafe extern "C" fn shim<O: RawOp>(
         Ok(Return::Undefined) => qjs::JS_UNDEFINED,
         Ok(Return::Int(n)) => qjs::JS_MKVAL(qjs::JS_TAG_INT, n),
         Ok(Return::Number(n)) => qjs::JS_NewFloat64(n),
-        Ok(Return::Value(value)) => super::engine::into_raw(&value),
         Err(_) => qjs::JS_EXCEPTION,
     }
 }

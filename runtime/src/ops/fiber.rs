@@ -83,7 +83,7 @@ impl RawOp for Spawn {
     const NAME: &'static std::ffi::CStr = c"op_fiber_spawn";
     const LENGTH: i32 = 3;
 
-    fn call<'js>(args: Args<'_, 'js>) -> Result<Return<'js>> {
+    fn call<'js>(args: Args<'_, 'js>) -> Result<Return> {
         let ctx = &args.ctx;
         let (Some(function), Some(record), Some(fiber)) =
             (args.value(0).into_function(), args.value(1).into_object(), args.value(2).into_object())
@@ -132,7 +132,7 @@ impl RawOp for Join {
     const NAME: &'static std::ffi::CStr = c"op_fiber_join";
     const LENGTH: i32 = 1;
 
-    fn call<'js>(args: Args<'_, 'js>) -> Result<Return<'js>> {
+    fn call<'js>(args: Args<'_, 'js>) -> Result<Return> {
         let id = task(&args.ctx, args.number(0)?)?;
         Ok(Return::Int(join(&args.ctx, id)? as i32))
     }
@@ -177,7 +177,7 @@ impl RawOp for Sleep {
     const LENGTH: i32 = 1;
 
     #[inline(always)]
-    fn call<'js>(args: Args<'_, 'js>) -> Result<Return<'js>> {
+    fn call<'js>(args: Args<'_, 'js>) -> Result<Return> {
         let ms = args.number(0)?;
         // Infinity (or 1e300) waits as long as anything can: about 31 years, until cancelled.
         let ms = if ms > 0.0 { ms.min(1e12) } else { 0.0 };

@@ -34,8 +34,6 @@ use rquickjs::{
 
 use crate::js::{raw_op, userdata};
 
-pub use io::broken_pipe;
-
 /// What ops know of the runtime they serve, set by the engine before the standard library
 /// loads.
 pub struct State {

@@ -835,11 +835,6 @@ impl Scheduler {
         }
     }
 
-    /// The engine this scheduler runs fibers in.
-    pub fn engine(&self) -> &Engine {
-        &self.engine
-    }
-
     /// The ring, to tear down once the scheduler is done (after `release`).
     pub fn into_ring(self) -> Ring {
         self.ring

@@ -117,10 +117,6 @@ impl InUse {
     pub fn raw(&self) -> RawFd {
         self.0.raw()
     }
-
-    pub fn fd(&self) -> &Rc<Fd> {
-        &self.0
-    }
 }
 
 impl Drop for InUse {

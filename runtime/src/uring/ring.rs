@@ -145,11 +145,6 @@ impl Ring {
         std::mem::take(&mut self.rang)
     }
 
-    /// The provided buffers receives read into, where the kernel supports them.
-    pub fn buffers(&self) -> Option<&Rc<Buffers>> {
-        self.buffers.as_ref()
-    }
-
     /// Submits `op` (at the next enter) for `token`; it keeps the program alive.
     pub fn submit(&mut self, token: Token, op: impl Operation) -> OpId {
         self.start(token, op.into(), true)
@@ -204,11 +199,6 @@ impl Ring {
         self.push(opcode::AsyncCancel2::new(builder).build().user_data(IGNORED));
     }
 
-    /// Whether the completion of `id` has arrived.
-    pub fn is_done(&mut self, id: OpId) -> bool {
-        self.op_mut(id).is_some_and(|op| op.done.is_some())
-    }
-
     /// The completion of `id` and its operation back, once it has arrived.
     pub fn take(&mut self, id: OpId) -> Option<(Completion, AnyOp)> {
         let index = (id & 0xffff_ffff) as usize;
@@ -230,6 +220,7 @@ impl Ring {
         self.alive > 0 || !self.backlog.is_empty()
     }
 
+    #[cfg(test)]
     pub fn stats(&self) -> Stats {
         self.stats
     }

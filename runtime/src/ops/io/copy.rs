@@ -49,7 +49,7 @@ impl RawOp for OpIoCopy {
     const NAME: &'static std::ffi::CStr = c"op_io_copy";
     const LENGTH: i32 = 2;
 
-    fn call<'js>(args: Args<'_, 'js>) -> Result<Return<'js>> {
+    fn call<'js>(args: Args<'_, 'js>) -> Result<Return> {
         let ctx = &args.ctx;
         let what = "an open socket, file or standard stream (after split(), the halves)";
         let from = descriptor(ctx, &args.value(0), what)?;

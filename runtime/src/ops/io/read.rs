@@ -32,7 +32,7 @@ impl RawOp for OpIoRead {
     const NAME: &'static std::ffi::CStr = c"op_io_read";
     const LENGTH: i32 = 2;
 
-    fn call<'js>(args: Args<'_, 'js>) -> Result<Return<'js>> {
+    fn call<'js>(args: Args<'_, 'js>) -> Result<Return> {
         let ctx = &args.ctx;
         let fd =
             descriptor(ctx, &args.value(0), "an open socket, file or standard stream (after split(), the halves)")?;
